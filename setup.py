@@ -1,0 +1,55 @@
+"""Packaging for the cultural safety branching-scenario XBlock."""
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+
+
+def package_data(package, roots):
+    """Every file under the given folders of a package, as setup() wants them."""
+    base = HERE / package
+    return {
+        package: [
+            str(path.relative_to(base))
+            for root in roots
+            for path in (base / root).rglob("*")
+            if path.is_file()
+        ]
+    }
+
+
+setup(
+    name="cultural-safety-xblock",
+    version="0.1.0",
+    description="Branching scenarios on power and cultural safety in therapy, graded in Open edX",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0",
+    python_requires=">=3.11",
+    packages=find_packages(include=["cultural_safety_xblock", "cultural_safety_xblock.*"]),
+    package_data=package_data("cultural_safety_xblock", ["templates", "static", "translations"]),
+    install_requires=["XBlock>=5.0", "lxml>=5.0", "jinja2>=3.1", "nh3>=0.2.17"],
+    extras_require={
+        "workbench": ["xblock-sdk==0.14.0", "XBlock[django]", "openedx-django-pyfs"],
+        "test": [
+            "xblock-sdk==0.14.0",
+            "XBlock[django]",
+            "openedx-django-pyfs",
+            "pytest>=8",
+            "hypothesis>=6",
+            "playwright>=1.45",
+            "olxcleaner>=0.3",
+            "ruff",
+        ],
+    },
+    entry_points={
+        "xblock.v1": ["cultural_safety_scenario = cultural_safety_xblock.block:CulturalSafetyScenarioBlock"],
+        "console_scripts": ["cultural-safety = cultural_safety_xblock.cli:main"],
+    },
+    classifiers=[
+        "Framework :: Django",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+    ],
+)
