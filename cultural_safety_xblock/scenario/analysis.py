@@ -1,0 +1,192 @@
+"""Explore every situation a learner can be in, once per scenario version.
+
+A situation is a place (node or ending) plus the values of the variables. Conditions decide which
+choices are offered, so reachability, dead ends, impossible conditions, point-farming loops and
+the best achievable score are all read off this one graph of situations.
+
+Scoring rule for loops and conditions: the best achievable score is the largest total of points
+over the paths a learner can really take (conditions respected) from the start to an ending.
+Loops are allowed only if every choice on them gives no points (validation enforces it), so
+going round a loop never changes a score and the maximum is finite.
+"""
+from dataclasses import dataclass
+
+from .model import Ending, Node
+
+MAX_SITUATIONS = 50_000
+
+
+def apply_effects(scenario, values, choice):
+    """The variable values after ``choice``: effects applied in order, then clamped."""
+    if not choice.effects:
+        return values
+    changed = dict(values)
+    limits = {variable.id: variable for variable in scenario.variables}
+    for effect in choice.effects:
+        variable = limits.get(effect.variable)
+        if variable is None:
+            continue
+        value = effect.set if effect.set is not None else changed.get(effect.variable, 0) + effect.add
+        changed[effect.variable] = variable.clamp(value)
+    return changed
+
+
+def offered_choices(node, values):
+    return [choice for choice in node.choices if choice.requires.holds(values)]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    reachable: frozenset       # place ids a learner can reach
+    offered: frozenset         # (node id, choice id) offered in some reachable situation
+    stuck: frozenset           # node ids where some reachable situation offers no choice
+    trapped: frozenset         # node ids with a reachable situation that cannot reach an ending
+    farming: tuple             # (node id, choice id) giving points on a loop
+    max_points: int            # best achievable points
+    dimension_max: dict        # dimension id -> best achievable points in that dimension
+    truncated: bool            # exploration stopped at MAX_SITUATIONS
+
+
+def _key(place_id, values):
+    return place_id, tuple(sorted(values.items()))
+
+
+def _situations(scenario):
+    """The graph of reachable situations: {situation: [(choice, node id, next situation)]},
+    the (node id, choice id) pairs offered somewhere, the node ids where nothing is offered, and
+    whether exploration was cut short."""
+    start = scenario.place(scenario.start_id)
+    graph, offered, stuck, truncated = {}, set(), set(), False
+    if start is None:
+        return graph, offered, stuck, truncated
+    first = _key(start.id, scenario.initial_values())
+    todo = [first]
+    graph[first] = []
+    while todo:
+        situation = todo.pop()
+        place = scenario.place(situation[0])
+        if not isinstance(place, Node):
+            continue
+        values = dict(situation[1])
+        choices = offered_choices(place, values)
+        if not choices:
+            stuck.add(place.id)
+        for choice in choices:
+            offered.add((place.id, choice.id))
+            if scenario.place(choice.target) is None:
+                continue
+            following = _key(choice.target, apply_effects(scenario, values, choice))
+            graph[situation].append((choice, place.id, following))
+            if following not in graph:
+                if len(graph) >= MAX_SITUATIONS:
+                    truncated = True
+                    continue
+                graph[following] = []
+                todo.append(following)
+    return graph, offered, stuck, truncated
+
+
+def _components(graph):
+    """Strongly connected components (iterative Tarjan), in reverse topological order."""
+    index, low, on_stack, stack, order = {}, {}, set(), [], []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            situation, edges = work[-1]
+            advanced = False
+            for _choice, _node, following in edges:
+                if following not in index:
+                    index[following] = low[following] = counter
+                    counter += 1
+                    stack.append(following)
+                    on_stack.add(following)
+                    work.append((following, iter(graph[following])))
+                    advanced = True
+                    break
+                if following in on_stack:
+                    low[situation] = min(low[situation], index[following])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[situation])
+            if low[situation] == index[situation]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == situation:
+                        break
+                order.append(component)
+    return order
+
+
+def _best(graph, order, component_of, is_end, weight):
+    """Best total weight from each situation to an ending; None where no ending is reachable.
+
+    Every situation of a loop can reach every other at no cost (loops give no points), so a
+    component's value is the best of its exits.
+    """
+    best = {}
+    for component in order:  # successors' components come first
+        value = None
+        for situation in component:
+            if is_end(situation):
+                value = max(value or 0, 0)
+            for choice, _node, following in graph[situation]:
+                after = best.get(following)
+                if component_of[following] == component_of[situation] or after is None:
+                    continue
+                total = after + weight(choice)
+                value = total if value is None else max(value, total)
+        for situation in component:
+            best[situation] = value
+    return best
+
+
+def analyse(scenario):
+    graph, offered, stuck, truncated = _situations(scenario)
+    order = _components(graph)
+    component_of = {}
+    for number, component in enumerate(order):
+        for situation in component:
+            component_of[situation] = number
+
+    def is_end(situation):
+        return isinstance(scenario.place(situation[0]), Ending)
+
+    best = _best(graph, order, component_of, is_end, lambda choice: choice.points)
+    start = next(iter(graph), None)
+    dimension_max = {}
+    for dimension in scenario.dimensions:
+        def weight(choice, dimension_id=dimension.id):
+            return sum(s.points for s in choice.scores if s.dimension == dimension_id)
+        dimension_best = _best(graph, order, component_of, is_end, weight)
+        dimension_max[dimension.id] = (dimension_best.get(start) or 0) if start else 0
+
+    farming = []
+    for situation, edges in graph.items():
+        for choice, node_id, following in edges:
+            on_loop = component_of[following] == component_of[situation]
+            gives = choice.points or any(score.points for score in choice.scores)
+            if on_loop and gives and (node_id, choice.id) not in farming:
+                farming.append((node_id, choice.id))
+    return Analysis(
+        reachable=frozenset(situation[0] for situation in graph),
+        offered=frozenset(offered),
+        stuck=frozenset(stuck),
+        trapped=frozenset(s[0] for s in graph if best.get(s) is None),
+        farming=tuple(farming),
+        max_points=(best.get(start) or 0) if start else 0,
+        dimension_max=dimension_max,
+        truncated=truncated,
+    )

@@ -1,0 +1,220 @@
+"""Graph and content checks: every problem at once, each with where, what and a fix.
+
+``problems`` never raises on bad content; a scenario with no problems is safe to play.
+"""
+import re
+
+from .analysis import MAX_SITUATIONS, analyse
+from .model import DISTRESSING_TOPICS, OUTCOMES, RATINGS
+from .problems import N_, problem
+
+MAX_PLACES = 1_000
+MAX_CHOICES = 8
+MAX_POINTS = 10
+MAX_TEXT = 20_000
+LEARNING_OUTCOMES = frozenset("1234567")
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def problems(scenario, analysis=None):
+    found = []
+    found += _sizes(scenario)
+    found += _identifiers(scenario)
+    found += _declarations(scenario)
+    for node in scenario.nodes:
+        found += _node_problems(scenario, node)
+    found += _texts(scenario)
+    if not any(p.code in ("too-many", "duplicate-id", "no-nodes") for p in found):
+        found += _graph(scenario, analysis or analyse(scenario))
+    return found
+
+
+def _sizes(scenario):
+    places = len(scenario.nodes) + len(scenario.endings)
+    found = []
+    if places > MAX_PLACES:
+        found.append(problem("too-many", N_("scenario"),
+                             N_("{count} nodes and endings, over the limit of {limit}"),
+                             N_("split it into several scenarios"), count=places,
+                             limit=MAX_PLACES))
+    if not scenario.nodes:
+        found.append(problem("no-nodes", N_("scenario"), N_("there is no <node>"),
+                             N_("add at least one node with choices")))
+    if not scenario.endings:
+        found.append(problem("no-endings", N_("scenario"), N_("there is no <ending>"),
+                             N_("add at least one ending")))
+    return found
+
+
+def _identifiers(scenario):
+    found, seen = [], set()
+    for place in (*scenario.nodes, *scenario.endings):
+        kind = N_("node '{id}'") if place in scenario.nodes else N_("ending '{id}'")
+        if place.id and not _ID.match(place.id):
+            found.append(problem("bad-id", kind, N_("the id contains characters not allowed"),
+                                 N_("use letters, digits, '_' and '-' only (at most 64)"),
+                                 line=place.line, id=place.id))
+        if place.id in seen:
+            found.append(problem("duplicate-id", kind, N_("the id '{id}' is used twice"),
+                                 N_("give every node and ending its own id"),
+                                 line=place.line, id=place.id))
+        seen.add(place.id)
+    for items, kind in ((scenario.dimensions, N_("dimension '{id}'")),
+                        (scenario.variables, N_("variable '{id}'")),
+                        (scenario.reflections, N_("reflection '{id}'"))):
+        names = set()
+        for item in items:
+            if item.id in names:
+                found.append(problem("duplicate-id", kind, N_("the id '{id}' is used twice"),
+                                     N_("give each its own id"), line=item.line, id=item.id))
+            names.add(item.id)
+    if scenario.start and scenario.node(scenario.start) is None:
+        found.append(problem("unknown-start", N_("scenario"),
+                             N_("start=\"{start}\" names no node"),
+                             N_("set start to the id of a node"), start=scenario.start))
+    return found
+
+
+def _declarations(scenario):
+    found = []
+    for variable in scenario.variables:
+        if not variable.min <= variable.initial <= variable.max:
+            found.append(problem("out-of-range", N_("variable '{id}'"),
+                                 N_("initial {initial} is outside {min}..{max}"),
+                                 N_("make min <= initial <= max"), line=variable.line,
+                                 id=variable.id, initial=variable.initial, min=variable.min,
+                                 max=variable.max))
+    for ending in scenario.endings:
+        if ending.outcome and ending.outcome not in OUTCOMES:
+            found.append(problem("bad-value", N_("ending '{id}'"),
+                                 N_("outcome=\"{outcome}\" is not valid"),
+                                 N_("use safe, mixed or unsafe"), line=ending.line,
+                                 id=ending.id, outcome=ending.outcome))
+    unknown = [o for o in scenario.outcomes if o not in LEARNING_OUTCOMES]
+    if unknown:
+        found.append(problem("bad-value", N_("scenario"),
+                             N_("outcomes=\"{outcomes}\" names no learning outcome"),
+                             N_("list outcome numbers 1 to 7"), outcomes=" ".join(unknown)))
+    distressing = sorted(set(scenario.topics) & DISTRESSING_TOPICS)
+    if distressing and not scenario.content_note:
+        found.append(problem("content-note-missing", N_("scenario"),
+                             N_("topics include {topics} but there is no content note"),
+                             N_("add <content_note> saying what is mentioned"),
+                             topics=", ".join(distressing)))
+    return found
+
+
+def _node_problems(scenario, node):
+    where, found = N_("node '{node}'"), []
+    if not node.choices:
+        found.append(problem("no-choices", where, N_("the node offers no choice"),
+                             N_("add choices, or make it an <ending>"), line=node.line,
+                             node=node.id))
+    if len(node.choices) > MAX_CHOICES:
+        found.append(problem("too-many", where, N_("{count} choices, over the limit of {limit}"),
+                             N_("keep to three options per decision"), line=node.line,
+                             node=node.id, count=len(node.choices), limit=MAX_CHOICES))
+    variables = {variable.id for variable in scenario.variables}
+    dimensions = {dimension.id for dimension in scenario.dimensions}
+    seen = set()
+    for choice in node.choices:
+        at = {"line": choice.line, "node": node.id, "choice": choice.id}
+        where = N_("choice '{choice}' in node '{node}'")
+        if choice.id in seen:
+            found.append(problem("duplicate-id", where, N_("two choices share this id"),
+                                 N_("give each choice of a node its own id"), **at))
+        seen.add(choice.id)
+        if choice.target and scenario.place(choice.target) is None:
+            found.append(problem("unknown-target", where,
+                                 N_("target=\"{target}\" names no node or ending"),
+                                 N_("point it at an existing id"), target=choice.target, **at))
+        if choice.rating and choice.rating not in RATINGS:
+            found.append(problem("bad-value", where, N_("rating=\"{rating}\" is not valid"),
+                                 N_("use best, acceptable or harmful"), rating=choice.rating,
+                                 **at))
+        points = [choice.points] + [score.points for score in choice.scores]
+        if any(not 0 <= value <= MAX_POINTS for value in points):
+            found.append(problem("out-of-range", where, N_("points must be between 0 and {max}"),
+                                 N_("use a whole number from 0 to {max}"), max=MAX_POINTS, **at))
+        used = {c.variable for c in choice.requires.clauses} | {e.variable for e in choice.effects}
+        for name in sorted(used - variables):
+            found.append(problem("unknown-variable", where,
+                                 N_("variable '{variable}' is not declared"),
+                                 N_("add <variable id=\"{variable}\"/> or fix the name"),
+                                 variable=name, **at))
+        for score in choice.scores:
+            if score.dimension not in dimensions:
+                found.append(problem("unknown-dimension", where,
+                                     N_("dimension '{dimension}' is not declared"),
+                                     N_("add <dimension id=\"{dimension}\" .../> or fix the name"),
+                                     dimension=score.dimension, **at))
+    return found
+
+
+def _texts(scenario):
+    node_where, choice_where = N_("node '{node}'"), N_("choice '{choice}' in node '{node}'")
+    checks = [(N_("scene"), node.html, node_where, node.line, {"node": node.id})
+              for node in scenario.nodes]
+    checks += [(N_("text"), ending.html, N_("ending '{ending}'"), ending.line,
+                {"ending": ending.id}) for ending in scenario.endings]
+    for node in scenario.nodes:
+        for choice in node.choices:
+            at = {"node": node.id, "choice": choice.id}
+            checks.append((N_("option text"), choice.text, choice_where, choice.line, at))
+            checks.append((N_("consequence"), choice.consequence, choice_where, choice.line, at))
+    checks.append((N_("debrief"), scenario.debrief, N_("scenario"), None, {}))
+    found = []
+    for part, text, where, line, at in checks:
+        if not text.strip():
+            found.append(problem("empty-text", where, N_("the {part} is empty"),
+                                 N_("write the {part}"), line=line, part=part, **at))
+        elif len(text) > MAX_TEXT:
+            found.append(problem("too-long", where, N_("the {part} is over {limit} characters"),
+                                 N_("shorten it or split the node"), line=line, part=part,
+                                 limit=MAX_TEXT, **at))
+    return found
+
+
+def _graph(scenario, analysis):
+    found = []
+    if analysis.truncated:
+        found.append(problem("too-many", N_("scenario"),
+                             N_("variables allow more than {limit} situations"),
+                             N_("narrow the variables' min..max ranges"), limit=MAX_SITUATIONS))
+        return found
+    for node in scenario.nodes:
+        where, at = N_("node '{node}'"), {"line": node.line, "node": node.id}
+        if node.id not in analysis.reachable:
+            found.append(problem("unreachable-node", where, N_("no path from the start reaches it"),
+                                 N_("point a choice at it, or remove it"), **at))
+            continue
+        if node.id in analysis.stuck:
+            found.append(problem("stuck", where,
+                                 N_("with some variable values no choice is offered"),
+                                 N_("give at least one choice no condition"), **at))
+        elif node.id in analysis.trapped:
+            found.append(problem("dead-end", where, N_("no ending can be reached from here"),
+                                 N_("add a choice that leads towards an ending"), **at))
+        for choice in node.choices:
+            if choice.requires and (node.id, choice.id) not in analysis.offered:
+                found.append(problem("impossible-condition", N_("choice '{choice}' in node '{node}'"),
+                                     N_("requires=\"{condition}\" never holds here"),
+                                     N_("change the condition or the effects before it"),
+                                     line=choice.line, node=node.id, choice=choice.id,
+                                     condition=str(choice.requires)))
+    for ending in scenario.endings:
+        if ending.id not in analysis.reachable:
+            found.append(problem("unreachable-ending", N_("ending '{ending}'"),
+                                 N_("no path from the start reaches it"),
+                                 N_("point a choice at it, or remove it"), line=ending.line,
+                                 ending=ending.id))
+    for node_id, choice_id in analysis.farming:
+        choice = scenario.node(node_id).choice(choice_id)
+        found.append(problem("farming-loop", N_("choice '{choice}' in node '{node}'"),
+                             N_("it gives points and lies on a loop, so points could be farmed"),
+                             N_("give choices on loops 0 points, or break the loop"),
+                             line=choice.line, node=node_id, choice=choice_id))
+    if scenario.nodes and scenario.endings and analysis.max_points == 0 and not found:
+        found.append(problem("no-points", N_("scenario"), N_("no path earns any points"),
+                             N_("give the best choices points")))
+    return found
