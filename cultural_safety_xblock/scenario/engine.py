@@ -106,9 +106,9 @@ def choose(scenario, state, rules, node_id, choice_id, version):
     return Move(after, tuple(events))
 
 
-def back(scenario, state, rules, version):
+def back(scenario, state, rules, node_id, version):
     """Take back the last choice of an attempt still in progress."""
-    _check_fresh(state, state.place, version)
+    _check_fresh(state, node_id, version)
     if not rules.allow_back:
         raise Refusal("back-disabled", N_("Going back is turned off for this scenario."), 403)
     if finished(scenario, state):
@@ -128,9 +128,9 @@ def attempts_left(state, rules):
     return max(rules.max_attempts - state.attempt, 0)
 
 
-def restart(scenario, state, rules, version):
+def restart(scenario, state, rules, node_id, version):
     """Begin a new attempt from the start."""
-    _check_fresh(state, state.place, version)
+    _check_fresh(state, node_id, version)
     if not rules.allow_restart:
         raise Refusal("restart-disabled", N_("Restarting is turned off for this scenario."), 403)
     if attempts_left(state, rules) == 0:

@@ -397,7 +397,7 @@ def _attrs(element, **values):
     return element
 
 
-def _format_setting(value):
+def format_setting(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -412,7 +412,7 @@ def to_element(scenario, settings=None, tag="scenario", extra_attributes=None):
         root.set(name, value)
     for name in SETTINGS:
         if settings and settings.get(name) is not None:
-            root.set(name, _format_setting(settings[name]))
+            root.set(name, format_setting(settings[name]))
     _attrs(root, start=scenario.start, outcomes=" ".join(scenario.outcomes),
            topics=" ".join(scenario.topics))
     if scenario.content_note:

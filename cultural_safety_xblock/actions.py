@@ -1,0 +1,79 @@
+"""JSON handlers that check their input before the block sees it.
+
+A handler declares the fields it takes and their types; a request that is not a POST, is too
+large, is not a JSON object, lacks a field, has one of the wrong type or has an unknown one is
+answered 4xx with a message saying which, and never reaches the learner's state.
+"""
+import functools
+import json
+
+from webob import Response
+from xblock.core import XBlock
+
+from .scenario.engine import Refusal
+from .scenario.problems import N_
+
+MAX_BODY = 16_384
+_TYPES = {int: N_("a whole number"), str: N_("text")}
+
+
+def respond(status, payload):
+    return Response(json.dumps(payload), status=status, content_type="application/json",
+                    charset="utf-8")
+
+
+def _refuse(block, status, message, **values):
+    return respond(status, {"code": "bad-request", "message": block.gettext(message).format(**values)})
+
+
+def _read(block, request, fields):
+    """(values, None) or (None, error response)."""
+    if request.method != "POST":
+        response = _refuse(block, 405, N_("Send this request with POST."))
+        response.allow = ("POST",)
+        return None, response
+    body = request.body_file.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        return None, _refuse(block, 413, N_("The request is larger than {limit} bytes."),
+                             limit=MAX_BODY)
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None, _refuse(block, 400, N_("The request is not valid JSON."))
+    if not isinstance(data, dict):
+        return None, _refuse(block, 400, N_("The request must be a JSON object."))
+    for name in data:
+        if name not in fields:
+            return None, _refuse(block, 400, N_("Unknown field '{name}'."), name=name[:40])
+    for name, kind in fields.items():
+        if name not in data:
+            return None, _refuse(block, 400, N_("The field '{name}' is missing."), name=name)
+        value = data[name]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            return None, _refuse(block, 400, N_("The field '{name}' must be {kind}."), name=name,
+                                 kind=block.gettext(_TYPES[kind]))
+    return data, None
+
+
+def json_action(**fields):
+    """Mark a block method as a JSON handler taking exactly ``fields`` (name=type).
+
+    The method returns a JSON-able dict (status 200) or raises ``Refusal``; a refusal is
+    answered with its status, its message and the learner's current stage.
+    """
+    def decorate(method):
+        @XBlock.handler
+        @functools.wraps(method)
+        def handler(self, request, suffix=""):
+            values, error = _read(self, request, fields)
+            if error is not None:
+                return error
+            try:
+                return respond(200, method(self, **values))
+            except Refusal as refusal:
+                payload = {"code": refusal.code,
+                           "message": self.gettext(refusal.message).format(**refusal.args_)}
+                payload.update(self.refusal_context())
+                return respond(refusal.status, payload)
+        return handler
+    return decorate

@@ -1,0 +1,309 @@
+"""The XBlock: fields, views and handlers, as thin glue over ``scenario``."""
+import hashlib
+from datetime import datetime, timezone
+
+from lxml import etree
+from web_fragments.fragment import Fragment
+from xblock.core import XBlock
+from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
+from xblock.scorable import ScorableXBlockMixin, Score
+
+from . import rendering
+from .actions import json_action
+from .demo import DEMO_SCENARIO
+from .reports import ReportsMixin
+from .scenario import engine, olx, scoring
+from .scenario.compiled import compile_text
+from .scenario.engine import Refusal, Rules, State
+from .scenario.problems import N_
+from .studio import StudioMixin
+
+EVENT_PREFIX = "xblock.cultural_safety."
+MAX_REFLECTION = 5_000
+
+
+def _(text):
+    """Mark a field's display text for translation (Studio translates field metadata)."""
+    return text
+
+
+@XBlock.needs("i18n")
+@XBlock.wants("user")
+@XBlock.supports("multi_device")
+class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin, XBlock):
+    """A branching scenario on power and cultural safety in therapy."""
+
+    display_name = String(display_name=_("Display name"), scope=Scope.settings,
+                          default=_("Branching scenario"))
+    weight = Float(display_name=_("Problem weight"), scope=Scope.settings, default=1.0,
+                   values={"min": 0}, help=_("How much this scenario counts in its assignment type."))
+    max_attempts = Integer(display_name=_("Maximum attempts"), scope=Scope.settings, default=0,
+                           values={"min": 0}, help=_("0 means unlimited."))
+    grading = String(display_name=_("Grading policy"), scope=Scope.settings,
+                     default=scoring.BEST_ATTEMPT,
+                     values=[{"display_name": _("Best attempt"), "value": scoring.BEST_ATTEMPT},
+                             {"display_name": _("Last attempt"), "value": scoring.LAST_ATTEMPT}])
+    practice = Boolean(display_name=_("Practice mode (no grade)"), scope=Scope.settings,
+                       default=False)
+    allow_back = Boolean(display_name=_("Allow taking back a choice"), scope=Scope.settings,
+                         default=True)
+    allow_restart = Boolean(display_name=_("Allow starting again"), scope=Scope.settings,
+                            default=True)
+    reflections_in_reports = Boolean(display_name=_("Show reflections in staff reports"),
+                                     scope=Scope.settings, default=False)
+    scenario_xml = String(display_name=_("Scenario (OLX)"), scope=Scope.content,
+                          default=DEMO_SCENARIO, multiline_editor=True)
+
+    progress = Dict(scope=Scope.user_state, help="The learner's place: engine.State as a dict.")
+    seen_content = String(scope=Scope.user_state, default="",
+                          help="Hash of the scenario text the progress was last fitted to.")
+    score_earned = Float(scope=Scope.user_state, default=None)
+    score_possible = Float(scope=Scope.user_state, default=None)
+    graded_path = List(scope=Scope.user_state, default=[],
+                       help="The path whose score is kept, for rescoring.")
+    completions = Integer(scope=Scope.user_state, default=0)
+    last_result = Dict(scope=Scope.user_state, default={})
+    reflections = Dict(scope=Scope.user_state, default={})
+    notice = String(scope=Scope.user_state, default="")
+    last_activity = String(scope=Scope.user_state, default="")
+
+    editable_fields = ("display_name", "weight", "max_attempts", "grading", "practice",
+                       "allow_back", "allow_restart", "reflections_in_reports")
+    SETTING_FIELDS = tuple(olx.SETTINGS)
+
+    # -- the scenario and the learner's state ----------------------------------------------
+
+    @property
+    def compiled(self):
+        return compile_text(self.scenario_xml)
+
+    @property
+    def content_hash(self):
+        return hashlib.sha256(self.scenario_xml.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def rules(self):
+        return Rules(self.allow_back, self.allow_restart, self.max_attempts or 0)
+
+    @property
+    def has_score(self):
+        return not self.practice
+
+    def gettext(self, text):
+        return self.runtime.service(self, "i18n").gettext(text)
+
+    def ngettext(self, singular, plural, count):
+        return self.runtime.service(self, "i18n").ngettext(singular, plural, count)
+
+    def learner_state(self):
+        """The stored state fitted to the current scenario (repaired after an author's edit)."""
+        state = State.from_dict(self.progress or {})
+        if self.seen_content != self.content_hash and self.compiled.playable:
+            state, changed = engine.repair(self.compiled.scenario, state)
+            self.seen_content = self.content_hash
+            if changed:
+                self.progress = state.to_dict()
+                self.notice = N_("This scenario was updated by its authors; you continue from the "
+                                 "last point that still exists.")
+                self._event("state_repaired", {"place": state.place, "kept": len(state.path)})
+        return state
+
+    # -- views -----------------------------------------------------------------------------
+
+    def _context(self, **extra):
+        return dict(
+            _=self.gettext, ngettext=self.ngettext,
+            uid="cs-" + hashlib.sha1(str(self.scope_ids.usage_id).encode()).hexdigest()[:10],
+            title=self.display_name, scored=self.has_score,
+            rating_labels={"best": self.gettext("Best practice"),
+                           "acceptable": self.gettext("Acceptable"),
+                           "harmful": self.gettext("Harmful")},
+            outcome_labels={"safe": self.gettext("Safe"), "mixed": self.gettext("Mixed"),
+                            "unsafe": self.gettext("Unsafe")},
+            reflection_limit=MAX_REFLECTION,
+            reflection_privacy=self.gettext(
+                "Staff can read your reflections in course reports." if self.reflections_in_reports
+                else "Your reflections are private: only you can see them."),
+            **extra)
+
+    def _stage_html(self, state):
+        view = rendering.stage(self.compiled, state, self.rules, self.reflections)
+        return rendering.render("stage.html", view=view, **self._context())
+
+    def student_view(self, context=None):
+        fragment = Fragment()
+        if not self.compiled.playable:
+            fragment.add_content(self._unavailable_html())
+        else:
+            state = self.learner_state()
+            notice, self.notice = self.notice, ""
+            view = rendering.stage(self.compiled, state, self.rules, self.reflections)
+            fragment.add_content(rendering.render(
+                "student.html", view=view, notice=self.gettext(notice) if notice else "",
+                **self._context()))
+            fragment.add_javascript(rendering.static_text("student.js"))
+            fragment.initialize_js("CulturalSafetyScenario")
+        fragment.add_css(rendering.static_text("student.css"))
+        return fragment
+
+    def _unavailable_html(self):
+        problems = [p.as_dict(self.gettext) for p in self.compiled.problems]
+        return rendering.render("unavailable.html", problems=problems,
+                                show_problems=self.is_staff(), **self._context())
+
+    def is_staff(self):
+        user_service = self.runtime.service(self, "user")
+        if user_service is not None:
+            user = user_service.get_current_user()
+            if user is not None and user.opt_attrs.get("edx-platform.user_is_staff"):
+                return True
+        return bool(getattr(self.runtime, "user_is_staff", False))
+
+    # -- handlers --------------------------------------------------------------------------
+
+    def refusal_context(self):
+        """Sent with every refused action so a stale page can show where the learner really is."""
+        if not self.compiled.playable:
+            return {}
+        state = self.learner_state()
+        return {"stage": self._stage_html(state), "version": state.version}
+
+    def _playable(self):
+        if not self.compiled.playable:
+            raise Refusal("unavailable", N_("This activity is not available yet."), 409)
+        return self.compiled.scenario
+
+    def _apply(self, move):
+        """Store the new state, publish events, grade at an ending; answer with the stage."""
+        state = move.state
+        self.progress = state.to_dict()
+        self.seen_content = self.content_hash
+        self.last_activity = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        for name, data in move.events:
+            self._event(name, data)
+            if name == "ended":
+                self._finish_attempt(state, data["ending"])
+        self.record(move.events, state)
+        return {"stage": self._stage_html(state), "version": state.version,
+                "status": "ending" if engine.finished(self.compiled.scenario, state) else "node"}
+
+    @json_action(version=int, node=str)
+    def begin(self, version, node):
+        scenario = self._playable()
+        return self._apply(engine.start(scenario, self.learner_state(), self.rules, version))
+
+    @json_action(version=int, node=str, choice=str)
+    def choose(self, version, node, choice):
+        scenario = self._playable()
+        return self._apply(engine.choose(scenario, self.learner_state(), self.rules, node,
+                                         choice, version))
+
+    @json_action(version=int, node=str)
+    def back(self, version, node):
+        scenario = self._playable()
+        return self._apply(engine.back(scenario, self.learner_state(), self.rules, node, version))
+
+    @json_action(version=int, node=str)
+    def restart(self, version, node):
+        scenario = self._playable()
+        return self._apply(engine.restart(scenario, self.learner_state(), self.rules, node,
+                                          version))
+
+    @json_action(id=str, text=str)
+    def save_reflection(self, id, text):  # noqa: A002 - the JSON field is called id
+        scenario = self._playable()
+        if id not in {reflection.id for reflection in scenario.reflections}:
+            raise Refusal("unknown-reflection", N_("There is no such reflection question."), 400)
+        if len(text) > MAX_REFLECTION:
+            raise Refusal("too-long", N_("A reflection can be at most {limit} characters."), 400,
+                          limit=MAX_REFLECTION)
+        self.reflections = {**self.reflections, id: text}
+        self._event("reflection_saved", {"reflection": id, "length": len(text)})
+        return {"message": self.gettext("Saved.")}
+
+    # -- grades and completion ---------------------------------------------------------------
+
+    def _finish_attempt(self, state, ending_id):
+        compiled = self.compiled
+        result = scoring.result(compiled.scenario, compiled.analysis, state.path)
+        self.completions += 1
+        self.last_result = {"ending": ending_id, "points": result.points,
+                            "max_points": result.max_points, "harmful": result.harmful,
+                            "path": [list(step) for step in state.path],
+                            "dimensions": {d[0]: d[2] for d in result.dimensions}}
+        self.runtime.publish(self, "completion", {"completion": 1.0})
+        if not self.has_score:
+            return
+        previous = None
+        if self.score_earned is not None:
+            previous = (self.score_earned, self.score_possible)
+        new = (float(result.points), float(result.max_points))
+        kept = scoring.kept_score(self.grading, previous, new)
+        if kept is new:
+            self.graded_path = [list(step) for step in state.path]
+            self.set_score(Score(*new))
+            self._publish_grade(Score(*new), only_if_higher=self.grading == scoring.BEST_ATTEMPT)
+
+    def max_score(self):
+        analysis = self.compiled.analysis
+        return float(analysis.max_points) if analysis else 0.0
+
+    def get_score(self):
+        if self.score_earned is None:
+            return Score(0.0, self.max_score())
+        return Score(self.score_earned, self.score_possible)
+
+    def set_score(self, score):
+        self.score_earned, self.score_possible = float(score.raw_earned), float(score.raw_possible)
+
+    def calculate_score(self):
+        """The kept path scored against the scenario as it is now (edited points count)."""
+        compiled = self.compiled
+        if not compiled.playable:
+            return self.get_score()
+        result = scoring.result(compiled.scenario, compiled.analysis,
+                                tuple(tuple(step) for step in self.graded_path))
+        return Score(float(result.points), float(result.max_points))
+
+    def has_submitted_answer(self):
+        return self.completions > 0
+
+    def _event(self, name, data):
+        self.runtime.publish(self, EVENT_PREFIX + name, dict(data, content=self.content_hash))
+
+    # -- OLX ---------------------------------------------------------------------------------
+
+    @classmethod
+    def parse_xml(cls, node, runtime, keys):
+        block = runtime.construct_xblock_from_class(cls, keys)
+        parsed = olx.read(node)
+        for name, value in parsed.settings.items():
+            setattr(block, name, value)
+        if parsed.scenario is not None and not parsed.problems:
+            block.scenario_xml = olx.write(parsed.scenario)
+        else:  # keep the author's text as written, so nothing is lost; staff see the problems
+            block.scenario_xml = etree.tostring(node, encoding="unicode", with_tail=False)
+        return block
+
+    def add_xml_to_node(self, node):
+        node.tag = self.scope_ids.block_type
+        node.set("xblock-family", self.entry_point)
+        compiled = self.compiled
+        settings = {name: getattr(self, name) for name in self.SETTING_FIELDS
+                    if self.fields[name].is_set_on(self)}
+        if compiled.scenario is None:
+            for name, value in settings.items():
+                node.set(name, olx.format_setting(value))
+            node.text = self.scenario_xml  # unreadable: exported as text, not lost
+            return
+        written = olx.to_element(compiled.scenario, settings, tag=node.tag)
+        for name, value in written.attrib.items():
+            node.set(name, value)
+        node.text = written.text
+        for child in written:
+            node.append(child)
+
+    @classmethod
+    def workbench_scenarios(cls):
+        from .course_scenarios import workbench_scenarios
+        return workbench_scenarios()

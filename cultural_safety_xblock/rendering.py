@@ -1,0 +1,95 @@
+"""Jinja rendering with autoescape, and the learner's stage described for templates.
+
+``stage`` is the single place deciding what a learner may see: the current scene and the text of
+the choices offered, the consequence of a choice already made, and after an ending the path with
+ratings. Ratings, points, targets and consequences of unchosen choices never enter it.
+"""
+from functools import lru_cache
+from importlib import resources
+
+from jinja2 import Environment, FunctionLoader, select_autoescape
+from markupsafe import Markup
+
+from .scenario import engine, scoring
+from .scenario.sanitize import clean
+
+
+def _load(name):
+    return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+
+
+ENVIRONMENT = Environment(
+    loader=FunctionLoader(_load),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render(template, **context):
+    return ENVIRONMENT.get_template(template).render(**context)
+
+
+@lru_cache(maxsize=4096)
+def safe_html(html):
+    """Author HTML cleaned by the allow-list, marked safe for templates."""
+    return Markup(clean(html))
+
+
+def static_text(name):
+    return resources.files(__package__).joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _choice_view(choice):
+    return {"id": choice.id, "text": choice.text}
+
+
+def _path_view(scenario, path):
+    """The choices the learner made, with what each did (ratings are theirs to see now)."""
+    steps = []
+    for number, (node, choice) in enumerate(scoring.chosen(scenario, path), start=1):
+        steps.append({"number": number, "node_title": node.title, "text": choice.text,
+                      "rating": choice.rating, "points": choice.points,
+                      "consequence": safe_html(choice.consequence)})
+    return steps
+
+
+def stage(compiled, state, rules, reflections=None):
+    """What the learner's stage shows now, as a plain dict for the template."""
+    scenario = compiled.scenario
+    view = {
+        "status": "intro" if not state.place else "node",
+        "version": state.version,
+        "attempt": state.attempt,
+        "attempts_left": engine.attempts_left(state, rules),
+        "content_note": scenario.content_note,
+        "step": len(state.path) + 1,
+        "can_back": rules.allow_back and bool(state.path),
+        "can_restart": rules.allow_restart and engine.attempts_left(state, rules) != 0,
+    }
+    if state.path:
+        node_id, choice_id = state.path[-1]
+        before = scenario.node(node_id)
+        choice = before.choice(choice_id) if before else None
+        if choice is not None:
+            view["consequence"] = {"text": choice.text, "html": safe_html(choice.consequence)}
+    node = scenario.node(state.place)
+    if node is not None:
+        view["node"] = {"id": node.id, "title": node.title, "html": safe_html(node.html),
+                        "choices": [_choice_view(c) for c in engine.offered(scenario, state)]}
+    ending = scenario.ending(state.place)
+    if ending is not None:
+        result = scoring.result(scenario, compiled.analysis, state.path)
+        view.update(
+            status="ending",
+            can_back=False,
+            ending={"id": ending.id, "title": ending.title, "outcome": ending.outcome,
+                    "html": safe_html(ending.html)},
+            result=result,
+            path=_path_view(scenario, state.path),
+            debrief=safe_html(scenario.debrief),
+            reflections=[{"id": r.id, "prompt": r.prompt,
+                          "answer": (reflections or {}).get(r.id, "")}
+                         for r in scenario.reflections],
+        )
+    return view
