@@ -31,14 +31,18 @@ setup(
     package_data=package_data("cultural_safety_xblock", ["templates", "static", "translations"]),
     install_requires=["XBlock>=5.0", "lxml>=5.0", "jinja2>=3.1", "nh3>=0.2.17"],
     extras_require={
-        "workbench": ["xblock-sdk==0.14.0", "XBlock[django]", "openedx-django-pyfs"],
+        # setuptools<81: fs (pulled in by XBlock) imports pkg_resources, which setuptools 81 removed;
+        # a Python 3.12 venv has no setuptools of its own and would otherwise get the newest.
+        "workbench": ["xblock-sdk==0.14.0", "XBlock[django]", "openedx-django-pyfs", "setuptools<81"],
         "test": [
             "xblock-sdk==0.14.0",
             "XBlock[django]",
             "openedx-django-pyfs",
+            "setuptools<81",
             "pytest>=8",
             "hypothesis>=6",
             "playwright>=1.45",
+            "axe-playwright-python>=0.1.8",  # only for the axe-core script it bundles (axe.min.js)
             "olxcleaner>=0.3",
             "ruff",
         ],

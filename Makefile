@@ -1,0 +1,88 @@
+# make run    - serve the xblock-sdk workbench on http://127.0.0.1:8000 (state under var/)
+# make test   - the whole test suite (unit, integration, browser on Debian's chromium)
+# make bench  - python bench/run.py in the test environment
+# make lint   - ruff
+#
+# PYTHON selects the interpreter, e.g. make test PYTHON="env PYENV_VERSION=3.12.1 python3.12".
+# Each Python version gets its own venvs (.venv-test-3.11, .venv-test-3.12, ...); a venv is
+# (re)installed only when setup.py is newer than its stamp file.
+
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+ifeq ($(PY_VERSION),)
+$(error PYTHON="$(PYTHON)" does not run)
+endif
+DEFAULT_PY_VERSION := $(shell python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+
+# `make run` keeps the README's .venv for the machine's default python3; others get a suffix.
+RUN_VENV := .venv$(if $(filter $(PY_VERSION),$(DEFAULT_PY_VERSION)),,-$(PY_VERSION))
+TEST_VENV := .venv-test-$(PY_VERSION)
+
+CHROMIUM := /usr/bin/chromium
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# pip -q still warns about every project missing from this machine's local extra indexes:
+# noise, not errors. Everything else pip says on stderr (errors above all) still shows.
+PIP_FILTER := { grep -v -e "is ignored: it is neither a file nor a directory" >&2 || true; }
+
+.PHONY: help run test bench lint chromium venv-run venv-test clean
+
+help:
+	@sed -n '1,4p' Makefile | sed 's/^# //'
+
+# ---- environments -------------------------------------------------------------------------
+
+%/bin/python:
+	@echo "==> creating $* with $(PYTHON) (Python $(PY_VERSION))"
+	$(PYTHON) -m venv $*
+
+$(RUN_VENV)/.installed: setup.py | $(RUN_VENV)/bin/python
+	@echo "==> installing -e .[workbench] into $(RUN_VENV)"
+	$(RUN_VENV)/bin/python -m pip install -q -e '.[workbench]' 2>&1 | $(PIP_FILTER)
+	@touch $@
+
+$(TEST_VENV)/.installed: setup.py | $(TEST_VENV)/bin/python
+	@echo "==> installing -e .[test] into $(TEST_VENV)"
+	$(TEST_VENV)/bin/python -m pip install -q -e '.[test]' 2>&1 | $(PIP_FILTER)
+	@touch $@
+
+venv-run: $(RUN_VENV)/.installed
+venv-test: $(TEST_VENV)/.installed
+
+# Debian's chromium for Playwright (never a browser download of Playwright's own).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "==> installing Debian's chromium (apt-get)"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  log=$$(mktemp); \
+	  if ! { $$SUDO apt-get update -qq && \
+	         DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; } >"$$log" 2>&1; \
+	  then cat "$$log" >&2; rm -f "$$log"; echo "chromium install failed" >&2; exit 1; fi; \
+	  rm -f "$$log"; \
+	fi
+	@$(CHROMIUM) --version
+
+# ---- targets ------------------------------------------------------------------------------
+
+run: venv-run
+	$(RUN_VENV)/bin/python -m cultural_safety_xblock.workbench --host $(HOST) --port $(PORT)
+
+test: venv-test chromium
+	$(TEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+bench: venv-test
+	$(TEST_VENV)/bin/python bench/run.py
+
+lint: venv-test
+	$(TEST_VENV)/bin/ruff check .
+
+clean:
+	rm -rf .venv .venv-* var artifacts .pytest_cache .hypothesis dist build *.egg-info
