@@ -305,5 +305,5 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
 
     @classmethod
     def workbench_scenarios(cls):
-        from .course_scenarios import workbench_scenarios
+        from .course_units import workbench_scenarios
         return workbench_scenarios()
