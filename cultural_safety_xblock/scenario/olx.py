@@ -272,9 +272,9 @@ class _Reader:
         """The inner XHTML of an element such as <html> or <consequence>, stripped."""
         for line, what in sanitize.disallowed(element):
             self.problems.append(problem(
-                "unsafe-html", where, N_("{what} is not allowed and is removed for learners"),
+                "unsafe-html", where, N_("{item} is not allowed and is removed for learners"),
                 N_("use only p, em, strong, ul, ol, li, blockquote, q, cite, br, h3, h4, a, abbr,"
-                   " span, img"), line=line, what=what, **args))
+                   " span, img"), line=line, item=what, **args))
         parts = [element.text or ""]
         for child in element:
             parts.append(etree.tostring(child, encoding="unicode", with_tail=False))
