@@ -68,7 +68,7 @@ chromium:
 	  then cat "$$log" >&2; rm -f "$$log"; echo "chromium install failed" >&2; exit 1; fi; \
 	  rm -f "$$log"; \
 	fi
-	@$(CHROMIUM) --version
+	@$(CHROMIUM) --version 2>/dev/null
 
 # ---- targets ------------------------------------------------------------------------------
 
