@@ -48,7 +48,9 @@ def _resolve_html(folder, element):
     element = _pointer(folder, "html", element)
     filename = element.get("filename")
     if filename:
-        html = (folder / "html" / f"{filename}.html").read_text(encoding="utf-8")
+        path = folder / "html" / f"{filename}.html"
+        html = (path.read_text(encoding="utf-8") if path.exists()
+                else f"<p>Missing file: html/{filename}.html</p>")
         resolved = etree.Element("html", display_name=element.get("display_name", ""))
         resolved.text = html
         return resolved

@@ -66,3 +66,4 @@ if os.environ.get("CULTURAL_SAFETY_WORKBENCH_SAMPLES", "") in ("1", "true", "yes
     EXCLUDED_XBLOCKS = set()
 else:
     EXCLUDED_XBLOCKS = set(SDK_SAMPLE_XBLOCKS)
+ROOT_URLCONF = "cultural_safety_xblock.workbench_urls"
