@@ -3,6 +3,7 @@
 The cache is keyed by the text itself, so every process computes a version once and a learner's
 step costs the same whatever the scenario's size; nothing here is learner state.
 """
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,6 +17,7 @@ class Compiled:
     settings: dict
     problems: tuple
     analysis: object      # Analysis, or None
+    content_hash: str = ""  # names this version of the text in learner state and events
 
     @property
     def playable(self):
@@ -24,7 +26,10 @@ class Compiled:
 
 @lru_cache(maxsize=256)
 def compile_text(text):
-    return compile_source(text)
+    compiled = compile_source(text)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return Compiled(compiled.scenario, compiled.settings, compiled.problems, compiled.analysis,
+                    digest)
 
 
 def compile_source(source):
