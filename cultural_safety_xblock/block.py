@@ -133,9 +133,10 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             outcome_labels={"safe": self.gettext("Safe"), "mixed": self.gettext("Mixed"),
                             "unsafe": self.gettext("Unsafe")},
             reflection_limit=MAX_REFLECTION,
-            reflection_privacy=self.gettext(
-                "Staff can read your reflections in course reports." if self.reflections_in_reports
-                else "Your reflections are private: only you can see them."),
+            reflection_privacy=(
+                self.gettext("Staff can read your reflections in course reports.")
+                if self.reflections_in_reports
+                else self.gettext("Your reflections are private: only you can see them.")),
             **extra)
 
     def _stage_html(self, state):
