@@ -155,13 +155,14 @@ class _Reader:
         return Parsed(scenario, settings, self.problems)
 
     def _check_depth(self, root):
-        for element in root.iter():
-            depth = sum(1 for _ in element.iterancestors())
-            if depth >= MAX_DEPTH:
-                self.report("too-deep", element, N_("document"),
-                            N_("elements are nested more than {limit} deep"),
-                            N_("flatten the HTML"), limit=MAX_DEPTH)
+        level = [root]
+        for _depth in range(MAX_DEPTH):
+            level = [child for element in level for child in element]
+            if not level:
                 return
+        self.report("too-deep", level[0], N_("document"),
+                    N_("elements are nested more than {limit} deep"),
+                    N_("flatten the HTML"), limit=MAX_DEPTH)
 
     def _settings(self, root):
         settings = {}

@@ -48,8 +48,9 @@ def _sizes(scenario):
 
 def _identifiers(scenario):
     found, seen = [], set()
-    for place in (*scenario.nodes, *scenario.endings):
-        kind = N_("node '{id}'") if place in scenario.nodes else N_("ending '{id}'")
+    places = [(N_("node '{id}'"), node) for node in scenario.nodes]
+    places += [(N_("ending '{id}'"), ending) for ending in scenario.endings]
+    for kind, place in places:
         if place.id and not _ID.match(place.id):
             found.append(problem("bad-id", kind, N_("the id contains characters not allowed"),
                                  N_("use letters, digits, '_' and '-' only (at most 64)"),
