@@ -56,17 +56,38 @@ def _describe(problem):
     return f"{where}: {what} ({fix})"
 
 
+def build_course(course, dist):
+    """Pack the course for Studio's import; refuse (exit 1) with the problems listed."""
+    from .course_package import CourseProblems, build
+    from .course_units import course_dir
+
+    try:
+        target = build(course or course_dir(), dist)
+    except CourseProblems as refused:
+        for line in refused.problems:
+            print(line, file=sys.stderr)
+        print(f"not packed: {len(refused.problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(target)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="cultural-safety", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("validate", help="check scenario, vertical or course files")
     check.add_argument("paths", nargs="+")
+    pack = commands.add_parser("build-course", help="check the course and pack it for Studio")
+    pack.add_argument("--course", default=None, help="the course folder (default: course/)")
+    pack.add_argument("--dist", default="dist", help="where the .tar.gz goes (default: dist/)")
     serve = commands.add_parser("workbench", help="serve the xblock-sdk workbench locally")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
     if args.command == "validate":
         return validate_paths(args.paths)
+    if args.command == "build-course":
+        return build_course(args.course, args.dist)
     if args.command == "workbench":
         from . import workbench
         return workbench.serve(args.host, args.port)
