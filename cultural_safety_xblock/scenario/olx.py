@@ -30,6 +30,8 @@ ROOT_TAGS = ("cultural_safety_scenario", "scenario")
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 24
 MAX_ATTRIBUTE = 2_000
+MAX_ATTRIBUTES = 24      # per element; lxml reads attributes in quadratic time
+MAX_PROBLEMS = 200       # reported per text; the rest are counted in one last problem
 
 # Block settings carried as attributes of the root element: name -> (kind, default).
 SETTINGS = {
@@ -47,6 +49,9 @@ RUNTIME_ATTRIBUTES = frozenset({"url_name", "xblock-family", "filename"})
 CONTENT_ATTRIBUTES = frozenset({"start", "outcomes", "topics"})
 
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([^\"']*)",
+                       re.IGNORECASE)
+_UTF8_NAMES = (b"utf-8", b"utf8", b"us-ascii", b"ascii")
 _CLAUSE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+)\s*$")
 
 
@@ -79,6 +84,14 @@ def parse_xml_text(text):
             "too-large", N_("document"),
             N_("the scenario is {size} bytes, over the limit of {limit}"),
             N_("split it into several scenarios"), size=len(data), limit=MAX_BYTES)]
+    # Only UTF-8 is read, so the byte scan for declarations below cannot be dodged by
+    # writing the document in UTF-16, UTF-32 or EBCDIC.
+    declared = _ENCODING.match(data)
+    if (declared and declared.group(1).strip().lower() not in _UTF8_NAMES) or not _is_utf8(data):
+        return None, [problem(
+            "not-utf8", N_("document"), N_("the text is not UTF-8 ({encoding})"),
+            N_("save it as UTF-8, with no other encoding declared"),
+            encoding=declared.group(1).decode("ascii", "replace")[:20] if declared else "bytes")]
     found = _DECLARATION.search(data)
     if found:
         line = data[: found.start()].count(b"\n") + 1
@@ -90,11 +103,23 @@ def parse_xml_text(text):
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
+        if "Excessive depth" in (error.msg or ""):
+            return None, [problem(
+                "too-deep", N_("document"), N_("elements are nested more than {limit} deep"),
+                N_("flatten the HTML"), line=error.lineno, limit=MAX_DEPTH)]
         return None, [problem(
             "xml-syntax", N_("document"), N_("the XML is not well formed: {message}"),
             N_("fix the XML at this line (unclosed tag, stray '<' or '&')"),
             line=error.lineno, message=error.msg)]
     return root, []
+
+
+def _is_utf8(data):
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in data
 
 
 def read(source):
@@ -113,10 +138,37 @@ class _Reader:
 
     def __init__(self):
         self.problems = []
+        self.unreported = 0
+
+    def add(self, found):
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(found)
+        else:
+            self.unreported += 1
 
     def report(self, code, element, where, what, fix, **args):
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.unreported += 1
+            return
         line = element.sourceline if element is not None else None
         self.problems.append(problem(code, where, what, fix, line=line, **args))
+
+    def _attribute_items(self, element, where, **args):
+        """The element's attributes, or none at all when there are too many to read."""
+        if len(element.attrib) > MAX_ATTRIBUTES:
+            self.report("too-many", element, where,
+                        N_("<{tag}> has {count} attributes, over the limit of {limit}"),
+                        N_("remove the attributes that do not belong"), tag=element.tag,
+                        count=len(element.attrib), limit=MAX_ATTRIBUTES, **args)
+            return []
+        return element.attrib.items()
+
+    def parsed(self, scenario, settings):
+        if self.unreported:
+            self.problems.append(problem(
+                "too-many", N_("document"), N_("{count} more problems are not listed"),
+                N_("fix the problems above first"), count=self.unreported))
+        return Parsed(scenario, settings, problems=self.problems)
 
     # -- the root ----------------------------------------------------------------------------
 
@@ -125,7 +177,7 @@ class _Reader:
             self.report("unknown-element", root, N_("document"),
                         N_("the root element is <{tag}>"),
                         N_("the root must be <cultural_safety_scenario>"), tag=root.tag)
-            return Parsed(None, {}, self.problems)
+            return self.parsed(None, {})
         self._check_depth(root)
         settings = self._settings(root)
         children = {"content_note": [], "dimension": [], "variable": [], "node": [],
@@ -152,7 +204,7 @@ class _Reader:
             for extra in children[tag][1:]:
                 self.report("duplicate-element", extra, N_("scenario"),
                             N_("more than one <{tag}>"), N_("merge them into one"), tag=tag)
-        return Parsed(scenario, settings, self.problems)
+        return self.parsed(scenario, settings)
 
     def _check_depth(self, root):
         level = [root]
@@ -167,7 +219,7 @@ class _Reader:
     def _settings(self, root):
         settings = {}
         known = set(SETTINGS) | RUNTIME_ATTRIBUTES | CONTENT_ATTRIBUTES
-        for name, value in root.attrib.items():
+        for name, value in self._attribute_items(root, N_("scenario")):
             if len(value) > MAX_ATTRIBUTE:
                 self.report("too-long", root, N_("scenario"),
                             N_("attribute {name} is longer than {limit} characters"),
@@ -228,7 +280,7 @@ class _Reader:
 
     def _attributes(self, element, where, required, optional=(), **args):
         values = {}
-        for name, value in element.attrib.items():
+        for name, value in self._attribute_items(element, where, **args):
             if name not in required and name not in optional:
                 self.report("unknown-attribute", element, where, N_("unknown attribute {name}"),
                             N_("remove it or correct its spelling"), name=name, **args)
@@ -272,7 +324,7 @@ class _Reader:
     def _html_of(self, element, where, **args):
         """The inner XHTML of an element such as <html> or <consequence>, stripped."""
         for line, what in sanitize.disallowed(element):
-            self.problems.append(problem(
+            self.add(problem(
                 "unsafe-html", where, N_("{item} is not allowed and is removed for learners"),
                 N_("use only p, em, strong, ul, ol, li, blockquote, q, cite, br, h3, h4, a, abbr,"
                    " span, img"), line=line, item=what, **args))

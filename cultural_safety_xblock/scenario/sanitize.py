@@ -11,6 +11,7 @@ ALLOWED_TAGS = frozenset(
 )
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "abbr": {"title"}, "img": {"src", "alt"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+MAX_ATTRIBUTES = 24
 
 
 def clean(html):
@@ -37,6 +38,9 @@ def disallowed(element):
             continue
         if child.tag not in ALLOWED_TAGS:
             yield child.sourceline, f"<{child.tag}>"
+            continue
+        if len(child.attrib) > MAX_ATTRIBUTES:  # reading them all would take quadratic time
+            yield child.sourceline, f"{len(child.attrib)} attributes on <{child.tag}>"
             continue
         allowed = ALLOWED_ATTRIBUTES.get(child.tag, set())
         for name, value in child.attrib.items():
