@@ -14,7 +14,15 @@ from .scenario.engine import Refusal
 from .scenario.problems import N_
 
 MAX_BODY = 16_384
-_TYPES = {int: N_("a whole number"), str: N_("text")}
+_TYPES = {int: N_("a whole number"), str: N_("text"), bool: N_("true or false"),
+          float: N_("a number"), list: N_("a list")}
+
+
+def _fits(value, kind):
+    """JSON's true/false are not numbers here, and a whole number is a number."""
+    if kind is bool or isinstance(value, bool):
+        return kind is bool and isinstance(value, bool)
+    return isinstance(value, (int, float) if kind is float else kind)
 
 
 def respond(status, payload):
@@ -26,16 +34,16 @@ def _refuse(block, status, message, **values):
     return respond(status, {"code": "bad-request", "message": block.gettext(message).format(**values)})
 
 
-def _read(block, request, fields):
+def read_request(block, request, fields, limit=MAX_BODY):
     """(values, None) or (None, error response)."""
     if request.method != "POST":
         response = _refuse(block, 405, N_("Send this request with POST."))
         response.allow = ("POST",)
         return None, response
-    body = request.body_file.read(MAX_BODY + 1)
-    if len(body) > MAX_BODY:
+    body = request.body_file.read(limit + 1)
+    if len(body) > limit:
         return None, _refuse(block, 413, N_("The request is larger than {limit} bytes."),
-                             limit=MAX_BODY)
+                             limit=limit)
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -49,7 +57,7 @@ def _read(block, request, fields):
         if name not in data:
             return None, _refuse(block, 400, N_("The field '{name}' is missing."), name=name)
         value = data[name]
-        if isinstance(value, bool) or not isinstance(value, kind):
+        if not _fits(value, kind):
             return None, _refuse(block, 400, N_("The field '{name}' must be {kind}."), name=name,
                                  kind=block.gettext(_TYPES[kind]))
     return data, None
@@ -65,7 +73,7 @@ def json_action(**fields):
         @XBlock.handler
         @functools.wraps(method)
         def handler(self, request, suffix=""):
-            values, error = _read(self, request, fields)
+            values, error = read_request(self, request, fields)
             if error is not None:
                 return error
             try:
