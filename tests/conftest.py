@@ -147,6 +147,5 @@ def django_client(workbench_django):
 
 
 def pytest_report_header(config):
-    return [
-        f"chromium: {chromium.CHROMIUM_PATH} ({'present' if os.path.exists(chromium.CHROMIUM_PATH) else 'missing'})",
-    ]
+    present = "present" if os.path.exists(chromium.CHROMIUM_PATH) else "missing"
+    return [f"chromium: {chromium.CHROMIUM_PATH} ({present})"]

@@ -52,5 +52,7 @@ def format_violations(violations):
     for violation in violations:
         lines.append(f"{violation['id']} ({violation.get('impact')}): {violation['help']}")
         for node in violation.get("nodes", [])[:5]:
-            lines.append(f"    {', '.join(map(str, node.get('target', [])))}: {node.get('failureSummary', '')}")
+            target = ", ".join(map(str, node.get("target", [])))
+            summary = " / ".join(node.get("failureSummary", "").splitlines())
+            lines.append(f"    {target}: {summary}")
     return "\n".join(lines)
