@@ -242,10 +242,11 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
 
     def _finish_attempt(self, state, ending_id):
         compiled = self.compiled
-        result = scoring.result(compiled.scenario, compiled.analysis, state.path)
+        result = scoring.result(compiled.scenario, state.path)
         self.completions += 1
         self.last_result = {"ending": ending_id, "points": result.points,
-                            "max_points": result.max_points, "harmful": result.harmful,
+                            "possible": result.possible, "fraction": result.fraction,
+                            "harmful": result.harmful,
                             "path": [list(step) for step in state.path],
                             "dimensions": {d[0]: d[2] for d in result.dimensions}}
         self.runtime.publish(self, "completion", {"completion": 1.0})
@@ -254,7 +255,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         previous = None
         if self.score_earned is not None:
             previous = (self.score_earned, self.score_possible)
-        new = (float(result.points), float(result.max_points))
+        new = (result.fraction, 1.0)
         kept = scoring.kept_score(self.grading, previous, new)
         if kept is new:
             self.graded_path = [list(step) for step in state.path]
@@ -262,8 +263,8 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             self._publish_grade(Score(*new), only_if_higher=self.grading == scoring.BEST_ATTEMPT)
 
     def max_score(self):
-        analysis = self.compiled.analysis
-        return float(analysis.max_points) if analysis else 0.0
+        """Grades are fractions of 1: the weight scales them in the gradebook."""
+        return 1.0
 
     def get_score(self):
         if self.score_earned is None:
@@ -278,9 +279,8 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         compiled = self.compiled
         if not compiled.playable:
             return self.get_score()
-        result = scoring.result(compiled.scenario, compiled.analysis,
-                                tuple(tuple(step) for step in self.graded_path))
-        return Score(float(result.points), float(result.max_points))
+        result = scoring.result(compiled.scenario, tuple(tuple(step) for step in self.graded_path))
+        return Score(result.fraction, 1.0)
 
     def has_submitted_answer(self):
         return self.completions > 0

@@ -47,7 +47,7 @@ def _choice_view(choice):
 def _path_view(scenario, path):
     """The choices the learner made, with what each did (ratings are theirs to see now)."""
     steps = []
-    for number, (node, choice) in enumerate(scoring.chosen(scenario, path), start=1):
+    for number, (node, choice, _offered) in enumerate(scoring.chosen(scenario, path), start=1):
         steps.append({"number": number, "node_title": node.title, "text": choice.text,
                       "rating": choice.rating, "points": choice.points,
                       "consequence": safe_html(choice.consequence)})
@@ -79,7 +79,7 @@ def stage(compiled, state, rules, reflections=None):
                         "choices": [_choice_view(c) for c in engine.offered(scenario, state)]}
     ending = scenario.ending(state.place)
     if ending is not None:
-        result = scoring.result(scenario, compiled.analysis, state.path)
+        result = scoring.result(scenario, state.path)
         view.update(
             status="ending",
             can_back=False,

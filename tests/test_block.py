@@ -7,9 +7,9 @@ from cultural_safety_xblock.demo import DEMO_SCENARIO
 from tests.support.builders import BRANCHING, choice, ending, node, scenario_text
 from tests.support.runtime import Learner
 
-BEST = ("good", "best")          # 4 of 4 in BRANCHING
-WORST = ("bad", "harm")          # 0 of 4
-REPAIRED = ("bad", "repair")     # 1 of 4
+BEST = ("good", "best")          # 4 of 4 points in BRANCHING: grade 1.0
+WORST = ("bad", "harm")          # 0 of 4: 0.0
+REPAIRED = ("bad", "repair")     # 1 of 4: 0.25
 
 
 def test_a_learner_plays_to_an_ending_and_the_grade_and_completion_are_published():
@@ -17,9 +17,9 @@ def test_a_learner_plays_to_an_ending_and_the_grade_and_completion_are_published
     answers = learner.play(*BEST)
     assert [status for status, _ in answers] == [200, 200]
     assert answers[-1][1]["status"] == "ending"
-    assert learner.named("grade") == [{"value": 4.0, "max_value": 4.0, "only_if_higher": True}]
+    assert learner.named("grade") == [{"value": 1.0, "max_value": 1.0, "only_if_higher": True}]
     assert learner.named("completion") == [{"completion": 1.0}]
-    assert learner.block.get_score() == (4.0, 4.0)
+    assert learner.block.get_score() == (1.0, 1.0)
 
 
 def test_no_grade_is_published_before_an_ending():
@@ -33,8 +33,8 @@ def test_best_attempt_never_lowers_the_grade():
     learner.play(*BEST)
     learner.post("restart", learner.seen())
     learner.play(*WORST)
-    assert learner.block.get_score() == (4.0, 4.0)
-    assert [g["value"] for g in learner.named("grade")] == [4.0]
+    assert learner.block.get_score() == (1.0, 1.0)
+    assert [g["value"] for g in learner.named("grade")] == [1.0]
 
 
 def test_last_attempt_takes_the_newest_grade():
@@ -42,8 +42,8 @@ def test_last_attempt_takes_the_newest_grade():
     learner.play(*BEST)
     learner.post("restart", learner.seen())
     learner.play(*REPAIRED)
-    assert learner.block.get_score() == (1.0, 4.0)
-    assert learner.named("grade")[-1] == {"value": 1.0, "max_value": 4.0, "only_if_higher": False}
+    assert learner.block.get_score() == (0.25, 1.0)
+    assert learner.named("grade")[-1] == {"value": 0.25, "max_value": 1.0, "only_if_higher": False}
 
 
 def test_practice_mode_completes_without_a_grade():
@@ -68,7 +68,7 @@ def test_rescoring_uses_the_kept_path_against_the_edited_points():
         'id="repair" target="safe" rating="acceptable" points="1"',
         'id="repair" target="safe" rating="acceptable" points="2"')
     learner.block.rescore(only_if_higher=True)
-    assert learner.named("grade")[-1] == {"value": 2.0, "max_value": 4.0, "only_if_higher": True}
+    assert learner.named("grade")[-1] == {"value": 0.5, "max_value": 1.0, "only_if_higher": True}
 
 
 def test_a_double_click_on_a_choice_counts_once():

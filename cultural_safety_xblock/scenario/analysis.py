@@ -2,12 +2,10 @@
 
 A situation is a place (node or ending) plus the values of the variables. Conditions decide which
 choices are offered, so reachability, dead ends, impossible conditions, point-farming loops and
-the best achievable score are all read off this one graph of situations.
+the largest total of points on any path are all read off this one graph of situations.
 
-Scoring rule for loops and conditions: the best achievable score is the largest total of points
-over the paths a learner can really take (conditions respected) from the start to an ending.
-Loops are allowed only if every choice on them gives no points (validation enforces it), so
-going round a loop never changes a score and the maximum is finite.
+Loops are allowed only if every choice on them gives no points (validation enforces it), so going
+round a loop never changes a score.
 """
 from dataclasses import dataclass
 
@@ -42,8 +40,7 @@ class Analysis:
     stuck: frozenset           # node ids where some reachable situation offers no choice
     trapped: frozenset         # node ids with a reachable situation that cannot reach an ending
     farming: tuple             # (node id, choice id) giving points on a loop
-    max_points: int            # best achievable points
-    dimension_max: dict        # dimension id -> best achievable points in that dimension
+    max_points: int            # the largest total of points on a path to an ending
     truncated: bool            # exploration stopped at MAX_SITUATIONS
 
 
@@ -166,12 +163,6 @@ def analyse(scenario):
 
     best = _best(graph, order, component_of, is_end, lambda choice: choice.points)
     start = next(iter(graph), None)
-    dimension_max = {}
-    for dimension in scenario.dimensions:
-        def weight(choice, dimension_id=dimension.id):
-            return sum(s.points for s in choice.scores if s.dimension == dimension_id)
-        dimension_best = _best(graph, order, component_of, is_end, weight)
-        dimension_max[dimension.id] = (dimension_best.get(start) or 0) if start else 0
 
     farming = []
     for situation, edges in graph.items():
@@ -187,6 +178,5 @@ def analyse(scenario):
         trapped=frozenset(s[0] for s in graph if best.get(s) is None),
         farming=tuple(farming),
         max_points=(best.get(start) or 0) if start else 0,
-        dimension_max=dimension_max,
         truncated=truncated,
     )
