@@ -2,6 +2,7 @@
 # make test   - the whole test suite (unit, integration, browser on Debian's chromium)
 # make bench  - python bench/run.py in the test environment
 # make lint   - ruff
+# make messages - extract interface strings, update translations/*/LC_MESSAGES/text.po, compile .mo
 #
 # PYTHON selects the interpreter, e.g. make test PYTHON="env PYENV_VERSION=3.12.1 python3.12".
 # Each Python version gets its own venvs (.venv-test-3.11, .venv-test-3.12, ...); a venv is
@@ -33,10 +34,10 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # noise, not errors. Everything else pip says on stderr (errors above all) still shows.
 PIP_FILTER := { grep -v -e "is ignored: it is neither a file nor a directory" >&2 || true; }
 
-.PHONY: help run test bench lint chromium venv-run venv-test clean
+.PHONY: help run test bench lint messages chromium venv-run venv-test clean
 
 help:
-	@sed -n '1,4p' Makefile | sed 's/^# //'
+	@sed -n '1,5p' Makefile | sed 's/^# //'
 
 # ---- environments -------------------------------------------------------------------------
 
@@ -83,6 +84,16 @@ bench: venv-test
 
 lint: venv-test
 	$(TEST_VENV)/bin/ruff check .
+
+# Interface strings (Python, templates; the script's come from template data- attributes) go to
+# translations/text.pot; each language's text.po is updated (new strings empty, changed ones
+# fuzzy) and compiled to the text.mo that Open edX's i18n service loads.
+CATALOGS := cultural_safety_xblock/translations
+messages: venv-test
+	$(TEST_VENV)/bin/pybabel -q extract -F babel.cfg -c Translators: --add-location=file --sort-by-file \
+	  --project=cultural-safety-xblock --omit-header -o $(CATALOGS)/text.pot .
+	$(TEST_VENV)/bin/pybabel -q update -D text -i $(CATALOGS)/text.pot -d $(CATALOGS) --ignore-obsolete
+	$(TEST_VENV)/bin/pybabel compile -D text -d $(CATALOGS) --statistics
 
 clean:
 	rm -rf .venv .venv-* var artifacts .pytest_cache .hypothesis dist build *.egg-info
