@@ -67,3 +67,17 @@ if os.environ.get("CULTURAL_SAFETY_WORKBENCH_SAMPLES", "") in ("1", "true", "yes
 else:
     EXCLUDED_XBLOCKS = set(SDK_SAMPLE_XBLOCKS)
 ROOT_URLCONF = "cultural_safety_xblock.workbench_urls"
+
+# Languages, as in the LMS: Django picks the request's language (browser Accept-Language, or the
+# django_language cookie) and the block's i18n service reads our catalog in that language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+MIDDLEWARE = [
+    *MIDDLEWARE[:MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1],  # noqa: F405
+    "django.middleware.locale.LocaleMiddleware",
+    *MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1:],  # noqa: F405
+]
+WORKBENCH = {
+    **WORKBENCH,  # noqa: F405
+    "services": {**WORKBENCH["services"], "i18n": "cultural_safety_xblock.i18n.CatalogI18nService"},  # noqa: F405
+}
