@@ -11,6 +11,7 @@ from xblock.scorable import ScorableXBlockMixin, Score
 from . import rendering
 from .actions import json_action
 from .demo import DEMO_SCENARIO
+from .mobile import MobileMixin
 from .reports import ReportsMixin
 from .scenario import engine, olx, scoring
 from .scenario.compiled import compile_text
@@ -41,8 +42,8 @@ def _(text):
 
 @XBlock.needs("i18n")
 @XBlock.wants("user")
-@XBlock.supports("multi_device")
-class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin, XBlock):
+class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin, MobileMixin,
+                                  XBlock):
     """A branching scenario on power and cultural safety in therapy."""
 
     display_name = String(display_name=_("Display name"), scope=Scope.settings,
@@ -143,6 +144,8 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         view = rendering.stage(self.compiled, state, self.rules, self.reflections)
         return rendering.render("stage.html", view=view, **self._context())
 
+    # On the view, where the LMS looks (has_support(student_view, ...)): on the class it is unseen.
+    @XBlock.supports("multi_device")
     def student_view(self, context=None):
         fragment = Fragment()
         if not self.compiled.playable:
@@ -156,6 +159,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
                 **self._context()))
             fragment.add_javascript(rendering.static_text("student.js"))
             fragment.initialize_js("CulturalSafetyScenario")
+            self.add_staff_results(fragment)  # reports.py: the cohort dashboard, staff only
         fragment.add_css(rendering.static_text("student.css"))
         return fragment
 
