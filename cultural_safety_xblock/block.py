@@ -41,7 +41,7 @@ def _(text):
 
 
 @XBlock.needs("i18n")
-@XBlock.wants("user")
+@XBlock.wants("user", "studio_user_permissions")
 class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin, MobileMixin,
                                   XBlock):
     """A branching scenario on power and cultural safety in therapy."""
