@@ -135,15 +135,16 @@ def workbench_django(tmp_path_factory):
 
 @pytest.fixture
 def django_client(workbench_django):
-    """A django.test.Client on the workbench URLconf, all XBlock state reset before the test.
+    """A django.test.Client on the workbench URLconf; the test's database writes are rolled back.
 
-    Scenario pages: ``/scenario/<scenario_id>/``; handlers: see
+    Every test starts with the scenarios as loaded and no learner state. Scenario pages:
+    ``/scenario/<scenario_id>/?student=<id>``; handlers: see
     tests.support.django_workbench.handler_url / call_json_handler.
     """
     from django.test import Client
 
-    workbench_django.reset_state()
-    return Client()
+    with workbench_django.rolled_back():
+        yield Client()
 
 
 def pytest_report_header(config):
