@@ -1,8 +1,170 @@
-"""Results for staff: report rows, aggregates, the dashboard (issue 5)."""
+"""Results for staff: the instructor report's rows, the cohort aggregates, the staff dashboard.
+
+The arithmetic lives in ``cohort`` (aggregates), ``report_rows`` (one row per learner) and
+``flow`` (the paths picture); this mixin is the glue to the XBlock runtime. Every staff handler
+checks staff rights on the server and answers 403, with no data, to anyone else.
+"""
+import csv
+import io
+import json
+import re
+
+from markupsafe import Markup
+from web_fragments.fragment import Fragment
+from webob import Response
+from xblock.core import XBlock
+from xblock.fields import Dict, Scope
+
+from . import cohort, flow, rendering, report_rows
+
+
+def _shard_field():
+    return Dict(scope=Scope.user_state_summary, default={},
+                help="Cohort counters of the learners hashed to this shard (see cohort.py).")
+
+
+def csv_safe(value):
+    """A cell a spreadsheet will not run as a formula (text starting = + - @ gets a quote)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_text(header, rows):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_safe(value) for value in row])
+    return out.getvalue()
 
 
 class ReportsMixin:
     """Staff views, report data and the aggregates the learner handlers keep up to date."""
 
+    report_marks = Dict(scope=Scope.user_state, default={},
+                        help="How this learner is counted in the cohort aggregates, and their "
+                             "best attempt's score.")
+    # One field per shard: the LMS writes each field as its own row, so learners in different
+    # shards never overwrite each other's counts (cohort.py explains the tolerance).
+    cohort_0 = _shard_field()
+    cohort_1 = _shard_field()
+    cohort_2 = _shard_field()
+    cohort_3 = _shard_field()
+    cohort_4 = _shard_field()
+    cohort_5 = _shard_field()
+    cohort_6 = _shard_field()
+    cohort_7 = _shard_field()
+
+    # -- the aggregates ------------------------------------------------------------------------
+
+    def _shard_name(self):
+        return f"cohort_{cohort.shard_of(self.scope_ids.user_id)}"
+
     def record(self, events, state):
         """Update the cohort aggregates with what a learner just did."""
+        if not events:
+            return
+        result = self.last_result or {}
+        ended = any(name == "ended" for name, _data in events)
+        latest = report_rows.latest_score(result) if ended and result else None
+        if self.has_score:
+            grade = cohort.fraction(self.score_earned, self.score_possible)
+        else:
+            grade = report_rows.latest_score(result) if result else None
+        name = self._shard_name()
+        shard, marks = cohort.count(getattr(self, name), self.report_marks, events,
+                                    completed=self.completions > 0,
+                                    grade=grade if self.completions > 0 else None, latest=latest)
+        setattr(self, name, shard)
+        self.report_marks = marks
+
+    def cohort_totals(self):
+        return cohort.merge(getattr(self, f"cohort_{index}") for index in range(cohort.SHARDS))
+
+    def cohort_summary(self):
+        return cohort.summary(self.cohort_totals(), self.compiled.scenario)
+
+    # -- the LMS instructor report ("problem responses") ---------------------------------------
+
+    def report(self):
+        """How this block turns a learner's state into a report row."""
+        return report_rows.Report(self.compiled.scenario, graded=self.has_score,
+                                  reflections=self.reflections_in_reports)
+
+    def generate_report_data(self, user_state_iterator, limit_responses=None):
+        """(username, OrderedDict) per learner, streamed; at most ``limit_responses`` rows."""
+        return report_rows.rows(user_state_iterator, self.report(), limit_responses)
+
+    # -- the staff dashboard ---------------------------------------------------------------------
+
+    def _flow_labels(self):
+        labels = {
+            "best": self.gettext("best practice"), "acceptable": self.gettext("acceptable"),
+            "harmful": self.gettext("harmful"),
+            "safe": self.gettext("safe"), "mixed": self.gettext("mixed"),
+            "unsafe": self.gettext("unsafe"),
+            "title": self.gettext("Paths the cohort took"),
+            "description": self.gettext(
+                "Each box is a situation or an ending, left to right from the start. Each line "
+                "is a choice, labelled with its id, its rating and how many times learners made "
+                "it; thicker lines were chosen more often. The tables above give the same "
+                "figures."),
+            "legend": self.gettext("Line thickness: how often a choice was made."),
+            "reached": self.gettext("reached {count}"),
+            "edge": self.gettext("{choice} \u00b7 {rating} \u00b7 {count}"),
+        }
+        return labels
+
+    def staff_results_html(self, open_=False):
+        """The dashboard's HTML; only a notice for anyone but staff."""
+        context = self._context()
+        if not self.is_staff():
+            return rendering.render("staff.html", allowed=False, open=True, **context)
+        view = self.cohort_summary()
+        scenario = self.compiled.scenario
+        picture = ""
+        if scenario is not None and scenario.nodes:
+            picture = Markup(flow.svg(scenario, self.cohort_totals(), self._flow_labels(),
+                                      context["uid"]))
+        return rendering.render(
+            "staff.html", allowed=True, open=open_, view=view, picture=picture,
+            csv_url=self.runtime.handler_url(self, "staff_results_csv"),
+            json_url=self.runtime.handler_url(self, "staff_results"), **context)
+
+    def add_staff_results(self, fragment):
+        """Add the dashboard, folded, under the learner view when the viewer is staff."""
+        if not self.is_staff():
+            return
+        fragment.add_content(self.staff_results_html())
+        fragment.add_css(rendering.static_text("staff.css"))
+
+    def staff_view(self, context=None):
+        """The dashboard on its own (the workbench: /scenario/<id>/staff_view/?student=staff)."""
+        fragment = Fragment(self.staff_results_html(open_=True))
+        fragment.add_css(rendering.static_text("staff.css"))
+        return fragment
+
+    def _forbidden(self):
+        return Response(json.dumps({"code": "staff-only", "message": self.gettext(
+            "Only course staff can see the cohort's results.")}), status=403,
+            content_type="application/json", charset="utf-8")
+
+    @XBlock.handler
+    def staff_results(self, request, suffix=""):
+        """The dashboard's numbers as JSON (GET), staff only."""
+        if not self.is_staff():
+            return self._forbidden()
+        return Response(json.dumps(self.cohort_summary()), content_type="application/json",
+                        charset="utf-8")
+
+    @XBlock.handler
+    def staff_results_csv(self, request, suffix=""):
+        """The aggregates as a CSV download (GET), staff only."""
+        if not self.is_staff():
+            return self._forbidden()
+        text = csv_text(cohort.AGGREGATE_COLUMNS, cohort.aggregate_rows(self.cohort_summary()))
+        name = re.sub(r"[^A-Za-z0-9_-]+", "-", str(self.scope_ids.usage_id)).strip("-") or "scenario"
+        response = Response(text, content_type="text/csv", charset="utf-8")
+        response.content_disposition = f'attachment; filename="{name[-80:]}-cohort.csv"'
+        return response
