@@ -54,12 +54,16 @@ def _number(value):
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
+def _table(value):
+    return value if isinstance(value, dict) else {}
+
+
 def _bump(table, key, by=1):
     table[key] = _number(table.get(key)) + by
 
 
 def _bump2(table, outer, inner):
-    row = dict(table.get(outer) or {})
+    row = dict(_table(table.get(outer)))
     _bump(row, inner)
     table[outer] = row
 
@@ -78,12 +82,12 @@ def count(shard, marks, events, completed=False, grade=None, latest=None):
     ``marks`` (the learner's own record of how they are counted) makes "started", "completed"
     and the histogram count each learner once. Neither argument is changed.
     """
-    shard = {**empty_shard(), **(shard or {})}
+    shard = {**empty_shard(), **_table(shard)}
     for key in ("endings", "choices", "back"):
-        shard[key] = dict(shard[key] or {})
-    grades = list(shard["grades"] or [])
+        shard[key] = dict(_table(shard[key]))
+    grades = shard["grades"] if isinstance(shard["grades"], list) else []
     shard["grades"] = (grades + [0] * BUCKETS)[:BUCKETS]
-    marks = dict(marks or {})
+    marks = dict(_table(marks))
     for name, data in events:
         if name == "started":
             shard["attempts"] = _number(shard["attempts"]) + 1
@@ -150,13 +154,13 @@ class Totals:
 
 
 def _add_flat(total, table):
-    for key, value in (table or {}).items():
+    for key, value in _table(table).items():
         if isinstance(key, str):
             total[key] = total.get(key, 0) + _number(value)
 
 
 def _add_nested(total, table):
-    for node_id, row in (table or {}).items():
+    for node_id, row in _table(table).items():
         if isinstance(row, dict):
             for choice_id, value in row.items():
                 key = (node_id, choice_id)
@@ -180,7 +184,9 @@ def merge(shards):
         _add_flat(endings, shard.get("endings"))
         _add_nested(choices, shard.get("choices"))
         _add_nested(back, shard.get("back"))
-        for index, value in enumerate((shard.get("grades") or [])[:BUCKETS]):
+        grades_stored = shard.get("grades")
+        for index, value in enumerate(grades_stored[:BUCKETS] if isinstance(grades_stored, list)
+                                      else ()):
             grades[index] += _number(value)
     return Totals(started, completed, attempts, tuple(sorted(endings.items())),
                   tuple(sorted(choices.items())), tuple(sorted(back.items())), tuple(grades))

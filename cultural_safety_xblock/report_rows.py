@@ -53,6 +53,13 @@ def _int(value):
         return 0
 
 
+def csv_safe(value):
+    """A cell a spreadsheet will not run as a formula (text starting = + - @ gets a quote)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def latest_score(result):
     """The score in [0, 1] of a stored attempt result (``last_result``), or None."""
     value = result.get("fraction")

@@ -23,19 +23,12 @@ def _shard_field():
                 help="Cohort counters of the learners hashed to this shard (see cohort.py).")
 
 
-def csv_safe(value):
-    """A cell a spreadsheet will not run as a formula (text starting = + - @ gets a quote)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_text(header, rows):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([csv_safe(value) for value in row])
+        writer.writerow([report_rows.csv_safe(value) for value in row])
     return out.getvalue()
 
 
