@@ -14,7 +14,7 @@ from .demo import DEMO_SCENARIO
 from .mobile import MobileMixin
 from .reports import ReportsMixin
 from .scenario import engine, olx, scoring
-from .scenario.compiled import compile_text
+from .scenario.compiled import compile_version, content_hash
 from .scenario.engine import Refusal, Rules, State
 from .scenario.problems import N_
 from .studio import StudioMixin
@@ -23,14 +23,24 @@ EVENT_PREFIX = "xblock.cultural_safety."
 
 
 class ScenarioText(String):
-    """A String read without XBlock's per-read scan for control characters.
+    """The scenario's OLX text, whose every write also writes its hash to ``scenario_version``.
 
-    The scenario text can be large and is read on every request; the XML parser already refuses
-    those characters, so the scan would only cost time that grows with the scenario.
+    Requests find the compiled scenario by that small field and read this one (which can be
+    large, and which a platform decodes afresh for each request) only when their process has not
+    compiled the version yet. No per-read scan for control characters: the XML parser already
+    refuses them, so the scan would only cost time that grows with the scenario.
     """
 
     def _sanitize(self, value):
         return value.decode("utf-8") if isinstance(value, bytes) else value
+
+    def __set__(self, xblock, value):
+        super().__set__(xblock, value)
+        xblock.scenario_version = content_hash(super().__get__(xblock, type(xblock)))
+
+    def __delete__(self, xblock):
+        super().__delete__(xblock)
+        del xblock.scenario_version
 
 MAX_REFLECTION = 5_000
 
@@ -66,6 +76,10 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
                                      scope=Scope.settings, default=False)
     scenario_xml = ScenarioText(display_name=_("Scenario (OLX)"), scope=Scope.content,
                           default=DEMO_SCENARIO, multiline_editor=True)
+    # A settings field, so that in the LMS it comes with the course structure, which is cached,
+    # and a learner's request need not load the content (the text) at all.
+    scenario_version = String(scope=Scope.settings, default="",
+                              help="Content hash of scenario_xml, written with it.")
 
     progress = Dict(scope=Scope.user_state, help="The learner's place: engine.State as a dict.")
     seen_content = String(scope=Scope.user_state, default="",
@@ -88,7 +102,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
 
     @property
     def compiled(self):
-        return compile_text(self.scenario_xml)
+        return compile_version(self.scenario_version, lambda: self.scenario_xml)
 
     @property
     def content_hash(self):

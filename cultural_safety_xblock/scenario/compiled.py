@@ -1,9 +1,12 @@
 """A scenario text read, checked and analysed once per content version.
 
-The cache is keyed by the text itself, so every process computes a version once and a learner's
-step costs the same whatever the scenario's size; nothing here is learner state.
+The cache is keyed by the text itself, so every process computes a version once; nothing here is
+learner state. ``compile_version`` finds a version by its content hash alone, so a request that
+knows the hash never reads, decodes or hashes the text: a learner's step costs the same whatever
+the scenario's size.
 """
 import hashlib
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,12 +27,44 @@ class Compiled:
         return self.scenario is not None and not self.problems
 
 
-@lru_cache(maxsize=256)
+CACHED_VERSIONS = 256
+
+
+def content_hash(text):
+    """The name of a scenario text's version (in learner state, events and the version field)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=CACHED_VERSIONS)
 def compile_text(text):
     compiled = compile_source(text)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return Compiled(compiled.scenario, compiled.settings, compiled.problems, compiled.analysis,
-                    digest)
+                    content_hash(text))
+
+
+_versions = {}
+_versions_lock = threading.Lock()
+
+
+def compile_version(version, read_text):
+    """The compiled text whose content hash is ``version``; ``read_text()`` is called only when
+    this process has not compiled that version yet (or ``version`` is empty).
+
+    A version is remembered only once a text read has that very hash: a missing version, or one
+    that does not name the stored text, costs a read of the text on every call, and what is
+    returned is always the text's own. (Only a write that bypasses the block's field, changing
+    the text but not the version, could meet an older version still remembered here.)
+    """
+    found = _versions.get(version) if version else None
+    if found is not None:
+        return found
+    compiled = compile_text(read_text())
+    if version and compiled.content_hash == version:
+        with _versions_lock:
+            _versions[version] = compiled
+            while len(_versions) > CACHED_VERSIONS:
+                del _versions[next(iter(_versions))]
+    return compiled
 
 
 def compile_source(source):
