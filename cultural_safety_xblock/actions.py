@@ -19,9 +19,16 @@ _TYPES = {int: N_("a whole number"), str: N_("text"), bool: N_("true or false"),
 
 
 def _fits(value, kind):
-    """JSON's true/false are not numbers here, and a whole number is a number."""
+    """JSON's true/false are not numbers here, and a whole number is a number. Text must be
+    valid Unicode: a lone surrogate (JSON "\\ud800") stored would break every later page."""
     if kind is bool or isinstance(value, bool):
         return kind is bool and isinstance(value, bool)
+    if kind is str and isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
     return isinstance(value, (int, float) if kind is float else kind)
 
 
@@ -46,7 +53,7 @@ def read_request(block, request, fields, limit=MAX_BODY):
                              limit=limit)
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting: RecursionError
         return None, _refuse(block, 400, N_("The request is not valid JSON."))
     if not isinstance(data, dict):
         return None, _refuse(block, 400, N_("The request must be a JSON object."))
