@@ -83,7 +83,12 @@ def main(argv=None):
     serve = commands.add_parser("workbench", help="serve the xblock-sdk workbench locally")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    from . import local_report
+    local_report.add_arguments(commands.add_parser(
+        "report", help="learners' results from the workbench database, as CSV or JSON"))
     args = parser.parse_args(argv)
+    if args.command == "report":
+        return local_report.run(args)
     if args.command == "validate":
         return validate_paths(args.paths)
     if args.command == "build-course":
