@@ -1,6 +1,6 @@
 """The XBlock: fields, views and handlers, as thin glue over ``scenario``."""
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from lxml import etree
 from web_fragments.fragment import Fragment
@@ -213,7 +213,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         state = move.state
         self.progress = state.to_dict()
         self.seen_content = self.content_hash
-        self.last_activity = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.last_activity = datetime.now(UTC).isoformat(timespec="seconds")
         for name, data in move.events:
             self._event(name, data)
             if name == "ended":

@@ -2,9 +2,9 @@
 import pytest
 
 from cultural_safety_xblock.scenario import engine
+from cultural_safety_xblock.scenario.compiled import compile_text
 from cultural_safety_xblock.scenario.engine import Refusal, Rules, State
 from tests.support.builders import BRANCHING, choice, compiled, ending, node
-from cultural_safety_xblock.scenario.compiled import compile_text
 
 SCENARIO = compile_text(BRANCHING).scenario
 RULES = Rules()

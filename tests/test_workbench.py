@@ -34,7 +34,7 @@ def test_the_index_lists_every_course_unit_in_course_order(django_client):
     page = django_client.get("/").content.decode()
     titles = [f"{unit.number} {unit.title}" for unit in units()]
     positions = [page.find(title.replace("'", "&#x27;")) for title in titles]
-    assert titles and -1 not in positions, [t for t, p in zip(titles, positions) if p == -1]
+    assert titles and -1 not in positions, [t for t, p in zip(titles, positions, strict=True) if p == -1]
     assert positions == sorted(positions)
 
 
@@ -48,7 +48,7 @@ def test_two_learners_play_over_http_and_each_gets_their_own_grade(django_client
         status, answer = call(django_client, usage_id, "begin", {"version": 0, "node": ""},
                               student=student)
         assert status == 200, answer
-        version, place = answer["version"], scenario.start_id
+        version = answer["version"]
         for node_id, choice_id in path:
             status, answer = call(django_client, usage_id, "choose",
                                   {"version": version, "node": node_id, "choice": choice_id},
