@@ -224,21 +224,25 @@ def _through(points):
 
 
 def _loop(source, target, offset, below):
-    """A loop-closing arrow: under the boxes of the layers between, back to the target."""
+    """An arrow back to the same or an earlier layer: down from the source, along under the
+    boxes of the layers between, up the gap before the target and into its left side."""
     if source is target:
         x, y = source.x + BOX_WIDTH - 30, source.y
         spread = 22 + abs(offset)
-        curve = ((x, y), (x - spread, y - 44), (x + spread + 30, y - 44), (x + 12, y))
-        label = (x + 6, y - 38)
-    else:
-        start = (source.x + BOX_WIDTH / 2 + 20 + offset, source.y + BOX_HEIGHT)
-        end = (target.x + BOX_WIDTH / 2 - 20 + offset, target.y + BOX_HEIGHT)
-        low = below + LOOP_ROOM + abs(offset) / 2
-        curve = (start, (start[0], low), (end[0], low), end)
-        label = _bezier_point(*curve, 0.5)
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = curve
-    data = f"M{x0:.0f},{y0:.0f} C{x1:.0f},{y1:.0f} {x2:.0f},{y2:.0f} {x3:.0f},{y3:.0f}"
-    return data, label
+        data = (f"M{x:.0f},{y:.0f} C{x - spread:.0f},{y - 44:.0f} "
+                f"{x + spread + 30:.0f},{y - 44:.0f} {x + 12:.0f},{y:.0f}")
+        return data, (x + 6, y - 38)
+    out = source.x + BOX_WIDTH + COLUMN_GAP * 0.3 + offset / 2
+    back = target.x - (COLUMN_GAP * 0.3 if target.layer else MARGIN * 0.6) + offset / 2
+    start, end = source.y + BOX_HEIGHT / 2 + offset / 2, target.y + BOX_HEIGHT / 2 + offset / 2
+    low = below + LOOP_ROOM / 2 + offset
+    r = 8  # corner radius
+    data = (f"M{source.x + BOX_WIDTH:.0f},{start:.0f} H{out - r:.0f} "
+            f"Q{out:.0f},{start:.0f} {out:.0f},{start + r:.0f} V{low - r:.0f} "
+            f"Q{out:.0f},{low:.0f} {out - r:.0f},{low:.0f} H{back + r:.0f} "
+            f"Q{back:.0f},{low:.0f} {back:.0f},{low - r:.0f} V{end + r:.0f} "
+            f"Q{back:.0f},{end:.0f} {back + r:.0f},{end:.0f} H{target.x:.0f}")
+    return data, ((out + back) / 2, low)
 
 
 def _positions(rows, is_place):
@@ -309,7 +313,7 @@ def layout(scenario, analysis=None):
             outcome=getattr(place, "outcome", ""), line=getattr(place, "line", None))
     arrows = _arrows(edges, boxes, chains, where, back)
     height = MARGIN * 2 + TOP + tallest + LOOP_ROOM + 12
-    width = MARGIN * 2 + len(rows) * (BOX_WIDTH + COLUMN_GAP) - COLUMN_GAP
+    width = MARGIN * 2 + len(rows) * (BOX_WIDTH + COLUMN_GAP) - COLUMN_GAP / 2
     dead_ends = [b.id for b in boxes.values() if {"dead-end", "stuck", "no-choices"} & set(b.marks)]
     return Map(tuple(boxes.values()), tuple(arrows), max(width, 320), round(height),
                tuple(unreachable), tuple(dead_ends), tuple(missing))
@@ -345,7 +349,7 @@ def _arrows(edges, boxes, chains, where, back):
         index = seen[(source, target)] = seen.get((source, target), -1) + 1
         offset = (index - (count - 1) / 2) * 10
         first, second = boxes[source], boxes[target]
-        if (source, target) in back or source == target:
+        if (source, target) in back or second.layer <= first.layer:
             spanned = range(min(first.layer, second.layer), max(first.layer, second.layer) + 1)
             shapes.append(_loop(first, second, offset, max(bottoms[n] for n in spanned)))
             continue
