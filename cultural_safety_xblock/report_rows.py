@@ -131,8 +131,9 @@ class Report:
         row["Latest score"] = _score(latest)
         row["Latest points"] = _int(result.get("points")) if done else ""
         row["Possible points"] = _int(result.get("possible", result.get("max_points"))) if done else ""
-        row["Best score"] = _score(self._best(state, latest))
-        row["Grade published"] = _score(self._grade(state))
+        grade = self._grade(state)
+        row["Best score"] = _score(self._best(state, latest, grade))
+        row["Grade published"] = _score(grade)
         row["Ending"] = ending
         row["Outcome"] = self.outcomes.get(ending, "") if ending else ""
         row["Current place"] = str(progress.get("place", ""))
@@ -155,14 +156,15 @@ class Report:
             return None
         return fraction(state.get("score_earned"), state.get("score_possible"))
 
-    def _best(self, state, latest):
+    @staticmethod
+    def _best(state, latest, grade):
+        """The best of: the learner's recorded best, the latest attempt, the kept grade."""
         marks = state.get("report_marks")
         best = marks.get("best") if isinstance(marks, dict) else None
-        found = [latest, self._grade(state)]
-        if isinstance(best, int | float) and not isinstance(best, bool):
-            found.append(min(max(float(best), 0.0), 1.0))
-        found = [value for value in found if value is not None]
-        return max(found) if found else None
+        if not isinstance(best, int | float) or isinstance(best, bool):
+            best = None
+        found = [value for value in (latest, grade, best) if value is not None]
+        return min(max(max(found), 0.0), 1.0) if found else None
 
 
 def rows(user_states, report, limit=None):
