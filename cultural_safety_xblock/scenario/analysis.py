@@ -73,13 +73,13 @@ def _situations(scenario):
             if scenario.place(choice.target) is None:
                 continue
             following = _key(choice.target, apply_effects(scenario, values, choice))
-            graph[situation].append((choice, place.id, following))
             if following not in graph:
                 if len(graph) >= MAX_SITUATIONS:
-                    truncated = True
+                    truncated = True  # the edge is dropped too: the graph stays closed
                     continue
                 graph[following] = []
                 todo.append(following)
+            graph[situation].append((choice, place.id, following))
     return graph, offered, stuck, truncated
 
 
