@@ -24,15 +24,20 @@ def xml_files(path):
     return sorted(path.rglob("*.xml")) if path.is_dir() else [path]
 
 
-def validate_paths(paths, out=sys.stdout):
+def validate_paths(paths, out=None):
     """Print `file:line: problem (fix)` per problem; exit status 0 clean, 1 problems, 2 unusable."""
+    out = out or sys.stdout
     status, scenarios = 0, 0
     for given in paths:
         if not Path(given).exists():
             print(f"{given}: no such file or directory", file=sys.stderr)
             return 2
         for file in xml_files(given):
-            found = scenario_elements(file)
+            try:
+                found = scenario_elements(file)
+            except OSError as error:
+                print(f"{file}: cannot be read ({error.strerror})", file=sys.stderr)
+                return 2
             if not found and not Path(given).is_dir():
                 print(f"{file}: no <{SCENARIO_TAG}> in this file", file=sys.stderr)
                 return 2
@@ -46,6 +51,9 @@ def validate_paths(paths, out=sys.stdout):
                     print(f"{file}:{problem.line or element.sourceline}: {_describe(problem)}",
                           file=out)
                     status = max(status, 1)
+    if not scenarios and status == 0:
+        print(f"no <{SCENARIO_TAG}> found in {' '.join(map(str, paths))}", file=sys.stderr)
+        return 2
     if status == 0:
         print(f"{scenarios} scenario(s), no problems", file=out)
     return status
