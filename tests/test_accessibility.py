@@ -123,6 +123,35 @@ def test_axe_finds_nothing_in_the_staff_dashboard(browser, page, workbench_serve
     assert axe.found == [], axe.report()
 
 
+def test_axe_finds_nothing_in_studio_as_it_loads_lists_problems_and_previews(
+        page, workbench_server, units):
+    base = f"{workbench_server}/scenario/{units[0][0]}"
+    axe = AxeLog(page)
+    page.goto(f"{base}/studio_view/?student=staff_studio")
+    page.locator(".cs-studio .cs-olx").wait_for()
+    axe.check("studio: loaded", context=".cs-studio")
+
+    editor = page.locator(".cs-studio .cs-olx")
+    text = editor.input_value()
+    editor.fill(text.replace('target="', 'target="nowhere_', 1))  # never saved: checked only
+    page.locator(".cs-studio .cs-problem-go").first.wait_for()
+    axe.check("studio: problems listed", context=".cs-studio")
+    page.locator(".cs-studio .cs-problem-go").first.press("Enter")
+    assert page.evaluate("() => document.activeElement.classList.contains('cs-olx')")
+
+    editor.fill(text)
+    page.locator(".cs-studio .cs-no-problems").wait_for()
+    page.locator(".cs-studio button[data-action='preview']").click()
+    preview = page.locator(".cs-studio .cs-preview")
+    preview.locator(".cs-stage-body, .cs-choice").first.wait_for()
+    axe.check("studio: preview shown", context=".cs-studio")
+
+    page.goto(f"{base}/author_view/?student=staff_studio")
+    page.locator(".cs-author").wait_for()
+    axe.check("author view", context=".cs-author")
+    assert axe.found == [], axe.report()
+
+
 # ---- focus, live region, names ----------------------------------------------------------------
 
 
