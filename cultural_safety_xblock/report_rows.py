@@ -8,6 +8,7 @@ holding one learner at a time.
 Column names are a fixed English data format (scripts rely on them); ``COLUMN_HELP`` and
 docs/administrators.md explain each.
 """
+import json
 from collections import OrderedDict
 
 from .cohort import fraction
@@ -43,6 +44,8 @@ COLUMN_HELP = {
     DIMENSION_PREFIX + "<id>": "points earned in that dimension in the latest completed attempt",
     LAST_ACTIVITY: "time of the learner's last action (UTC, ISO 8601)",
     REFLECTION_PREFIX + "<id>": "the learner's reflection (only if the block allows it)",
+    "state": "(LMS report only) the learner's stored state as JSON, reflections left out unless "
+             "the block allows them",
 }
 
 
@@ -88,6 +91,7 @@ class Report:
         self.outcomes = {ending.id: ending.outcome for ending in (scenario.endings if scenario else ())}
         self.graded = graded
         self.dimensions = tuple(d.id for d in scenario.dimensions) if scenario else ()
+        self.show_reflections = bool(reflections)
         self.reflections = (tuple(r.id for r in scenario.reflections)
                             if scenario and reflections else ())
         self.columns = (COLUMNS + tuple(DIMENSION_PREFIX + d for d in self.dimensions)
@@ -167,13 +171,34 @@ class Report:
         return min(max(max(found), 0.0), 1.0) if found else None
 
 
-def rows(user_states, report, limit=None):
-    """(username, row) per learner, streamed; at most ``limit`` rows when it is not None."""
+STATE = "state"
+PRIVATE_FIELDS = ("reflections",)
+
+
+def stored_state_text(state, reflections=False):
+    """The learner's stored state as JSON text, reflections left out unless allowed."""
+    if not isinstance(state, dict):
+        return "{}"
+    if not reflections and any(field in state for field in PRIVATE_FIELDS):
+        state = {key: value for key, value in state.items() if key not in PRIVATE_FIELDS}
+    return json.dumps(state, ensure_ascii=False, default=str)
+
+
+def rows(user_states, report, limit=None, state_column=False):
+    """(username, row) per learner, streamed; at most ``limit`` rows when it is not None.
+
+    ``state_column``: add a "state" entry, the stored state without private fields. The LMS's
+    problem responses report writes each learner's raw stored state in a column of that name
+    and then updates the row with ours, so ours takes its place.
+    """
     if limit is not None and limit <= 0:
         return
     produced = 0
     for user_state in user_states:
-        yield user_state.username, report.row(user_state.state)
+        row = report.row(user_state.state)
+        if state_column:
+            row[STATE] = stored_state_text(user_state.state, report.show_reflections)
+        yield user_state.username, row
         produced += 1
         if limit is not None and produced >= limit:
             return

@@ -86,8 +86,13 @@ class ReportsMixin:
                                   reflections=self.reflections_in_reports)
 
     def generate_report_data(self, user_state_iterator, limit_responses=None):
-        """(username, OrderedDict) per learner, streamed; at most ``limit_responses`` rows."""
-        return report_rows.rows(user_state_iterator, self.report(), limit_responses)
+        """(username, OrderedDict) per learner, streamed; at most ``limit_responses`` rows.
+
+        Each row also carries "state": the LMS would otherwise put the learner's raw stored
+        state, reflections included, in the report's "state" column (report_rows.rows).
+        """
+        return report_rows.rows(user_state_iterator, self.report(), limit_responses,
+                                state_column=True)
 
     # -- the staff dashboard ---------------------------------------------------------------------
 

@@ -100,6 +100,23 @@ def test_reflections_stay_out_of_the_report_unless_the_block_allows_them(played,
 
 
 @pytest.mark.integration
+def test_the_lms_state_column_is_replaced_by_one_without_reflections(played, workbench_django):
+    _client, usage_id = played
+    block = block_for(workbench_django, usage_id)
+    block.reflections_in_reports = False
+    raw = {state.username: state.state for state in stored_states(usage_id)}
+    assert cohort_play.ALICE_REFLECTION in json.dumps(raw["alice"])
+    for username, row in block.generate_report_data(stored_states(usage_id)):
+        # what the LMS's problem responses report does with each learner's row
+        response = {"username": username, "state": json.dumps(raw[username])}
+        response.update(row)
+        assert cohort_play.ALICE_REFLECTION not in json.dumps(response)
+        shown = json.loads(response["state"])
+        assert "reflections" not in shown
+        assert shown == {k: v for k, v in raw[username].items() if k != "reflections"}
+
+
+@pytest.mark.integration
 def test_a_since_edited_scenario_reports_removed_steps_as_removed(played, workbench_django):
     _client, usage_id = played
     block = block_for(workbench_django, usage_id)
