@@ -1,6 +1,6 @@
 # make run    - serve the xblock-sdk workbench on http://127.0.0.1:8000 (state under var/)
 # make test   - the whole test suite (unit, integration, browser on Debian's chromium)
-# make bench  - python bench/run.py in the test environment
+# make bench  - bench/run.py (ours beside branching-xblock) in its own venv; writes bench/RESULTS.md
 # make lint   - ruff
 # make messages - extract interface strings, update translations/*/LC_MESSAGES/text.po, compile .mo
 #
@@ -26,6 +26,9 @@ DEFAULT_PY_VERSION := $(shell python3 -c 'import sys; print("%d.%d" % sys.versio
 # `make run` keeps the README's .venv for the machine's default python3; others get a suffix.
 RUN_VENV := .venv$(if $(filter $(PY_VERSION),$(DEFAULT_PY_VERSION)),,-$(PY_VERSION))
 TEST_VENV := .venv-test-$(PY_VERSION)
+# The benchmark installs the peer block (bench/requirements.txt) into its own venv: in the test
+# venv, the peer's entry point would break every workbench page (see bench/RESULTS.md).
+BENCH_VENV := .venv-bench-$(PY_VERSION)
 
 CHROMIUM := /usr/bin/chromium
 
@@ -34,7 +37,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # noise, not errors. Everything else pip says on stderr (errors above all) still shows.
 PIP_FILTER := { grep -v -e "is ignored: it is neither a file nor a directory" >&2 || true; }
 
-.PHONY: help run test bench lint messages chromium venv-run venv-test clean
+.PHONY: help run test bench lint messages chromium venv-run venv-test venv-bench clean
 
 help:
 	@sed -n '1,5p' Makefile | sed 's/^# //'
@@ -55,8 +58,14 @@ $(TEST_VENV)/.installed: setup.py | $(TEST_VENV)/bin/python
 	$(TEST_VENV)/bin/python -m pip install -q -e '.[test]' 2>&1 | $(PIP_FILTER)
 	@touch $@
 
+$(BENCH_VENV)/.installed: setup.py | $(BENCH_VENV)/bin/python
+	@echo "==> installing -e .[test] into $(BENCH_VENV) (bench/run.py adds bench/requirements.txt)"
+	$(BENCH_VENV)/bin/python -m pip install -q -e '.[test]' 2>&1 | $(PIP_FILTER)
+	@touch $@
+
 venv-run: $(RUN_VENV)/.installed
 venv-test: $(TEST_VENV)/.installed
+venv-bench: $(BENCH_VENV)/.installed
 
 # Debian's chromium for Playwright (never a browser download of Playwright's own).
 chromium:
@@ -79,8 +88,8 @@ run: venv-run
 test: venv-test chromium
 	$(TEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-bench: venv-test
-	$(TEST_VENV)/bin/python bench/run.py
+bench: venv-bench chromium
+	$(BENCH_VENV)/bin/python bench/run.py
 
 lint: venv-test
 	$(TEST_VENV)/bin/ruff check .
