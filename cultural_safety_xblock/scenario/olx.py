@@ -4,6 +4,7 @@
 line numbers. XML is parsed with entities, DTDs and the network off; a document that declares a
 DTD or entities is refused before parsing, so nothing is ever expanded.
 """
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -129,7 +130,10 @@ def read(source):
         if root is None:
             return Parsed(None, {}, problems)
     else:
-        root = source
+        # A copy, without the namespace declarations of the file it came from (an exported
+        # course's root declares XBlock's): lxml would write them into every HTML fragment.
+        root = copy.deepcopy(source)
+        etree.cleanup_namespaces(root)
     return _Reader().read(root)
 
 
