@@ -122,3 +122,31 @@ def test_in_the_lms_only_a_user_marked_staff_gets_the_figures(handler):
     learner_page = _lms_block(False).student_view().content
     assert "cs-staff" not in learner_page
     assert "cs-staff" in _lms_block(True).student_view().content
+
+
+# -- the dashboard in a real browser -----------------------------------------------------------------
+
+def _first_scenario_with_dashboard(base):
+    import re
+    import urllib.request
+
+    with urllib.request.urlopen(base + "/", timeout=30) as response:
+        index = response.read().decode("utf-8")
+    for scenario_id in re.findall(r'href="/scenario/(cultural_safety_scenario\.\d+)/"', index):
+        url = f"{base}/scenario/{scenario_id}/?student=staff_axe"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            if b'class="cs-staff"' in response.read():
+                return url
+    raise AssertionError("no scenario page shows the staff dashboard")
+
+
+@pytest.mark.browser
+def test_the_opened_dashboard_has_no_accessibility_violations(page, page_log, workbench_server):
+    from tests.support import axe_violations, format_violations
+
+    page.goto(_first_scenario_with_dashboard(workbench_server))
+    page.locator("details.cs-staff > summary").click()
+    assert page.locator("details.cs-staff svg[role=img]").is_visible()
+    violations = axe_violations(page, context=".cs-staff", disable_rules=("region",))
+    assert violations == [], format_violations(violations)
+    assert page_log.errors == []
