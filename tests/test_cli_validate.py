@@ -225,3 +225,11 @@ def test_the_authors_guide_lists_every_rule_with_its_message():
     missing = [(code, message) for code, messages in rules().items() for message in messages
                if f"`{code}`" not in guide or message not in guide]
     assert not missing, missing
+
+
+def test_the_complete_example_in_the_guide_is_clean(tmp_path, capsys):
+    guide = GUIDE.read_text(encoding="utf-8")
+    example = guide.split("```xml\n", 1)[1].split("```", 1)[0]
+    assert "<node" in example and "<reflection" in example
+    _path, status = run(tmp_path, example)
+    assert status == 0, capsys.readouterr().out
