@@ -3,6 +3,7 @@
 The browser side (a French-speaking browser on the workbench) is in test_learner_browser.py.
 """
 import gettext
+import json
 import re
 from importlib import resources
 
@@ -284,3 +285,24 @@ def test_studio_and_the_staff_dashboard_speak_french():
     assert "Paramètres" in studio and "Aucun problème trouvé." in studio
     dashboard = lxml_html.fromstring(staff.block.staff_view({}).body_html()).text_content()
     assert "Résultats de la cohorte" in dashboard and "Personnes apprenantes" in dashboard
+
+
+# ---- the workbench follows the browser's language ---------------------------------------------
+
+
+def test_the_workbench_answers_in_the_browsers_language(django_client, workbench_django):
+    scenario_id, usage_id = next(
+        (sid, found[0]) for sid in workbench_django.scenarios()
+        if sid.startswith("cultural_safety_scenario")
+        for found in [workbench_django.usage_ids(sid, "cultural_safety_scenario")] if found)
+    page = f"/scenario/{scenario_id}/?student=i18n_learner"
+    french = django_client.get(page, HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9").content.decode()
+    english = django_client.get(page, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Commencer le scénario" in french and "Begin the scenario" not in french
+    assert "Begin the scenario" in english and "Commencer le scénario" not in english
+    stale = django_client.post(
+        workbench_django.handler_url(usage_id, "choose", student="i18n_learner"),
+        data=json.dumps({"version": 7, "node": "nowhere", "choice": "x"}),
+        content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr")
+    assert stale.status_code == 409
+    assert stale.json()["message"].startswith("Cette page n'est plus à jour")

@@ -4,9 +4,13 @@ Mouse and keyboard-only play to an ending, reload and resume, back and restart, 
 saved reflection, pause, the French interface, and screenshots at phone, tablet and desktop widths
 (artifacts/screens/). Content-agnostic: it plays the course's first scenario unit, whatever it says.
 """
+import gzip
+
 import pytest
 
+from cultural_safety_xblock.demo import DEMO_SCENARIO
 from tests.support.learner_page import BLOCK, BODY, LearnerPage, scenario_units
+from tests.support.runtime import Learner
 
 pytestmark = pytest.mark.browser
 
@@ -232,3 +236,12 @@ def test_the_learner_view_fits_the_screen_and_is_photographed(browser, workbench
         assert all(path.stat().st_size > 1000 for path in shots)
     finally:
         context.close()
+
+
+def test_a_learner_downloads_under_15_kb_of_script_and_style_gzipped():
+    fragment = Learner(DEMO_SCENARIO).block.student_view()
+    shipped = [resource for resource in fragment.resources
+               if resource.mimetype in ("application/javascript", "text/css")]
+    assert {resource.kind for resource in shipped} == {"text"}  # inline: no extra request
+    size = sum(len(gzip.compress(resource.data.encode("utf-8"), 9)) for resource in shipped)
+    assert 0 < size < 15 * 1024, f"{size} bytes gzipped"

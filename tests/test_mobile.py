@@ -36,7 +36,7 @@ def leaks(data, allowed=()):
 def test_the_learner_view_declares_multi_device_support_where_the_lms_looks():
     # The LMS's StudentViewTransformer asks block.has_support(<class>.student_view, ...).
     block = Learner(SECRETIVE).block
-    assert block.has_support(getattr(CulturalSafetyScenarioBlock, "student_view"), "multi_device")
+    assert block.has_support(CulturalSafetyScenarioBlock.student_view, "multi_device")
 
 
 def test_before_the_start_the_app_gets_the_title_content_note_and_how_to_begin():
