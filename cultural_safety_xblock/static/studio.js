@@ -142,22 +142,32 @@ function CulturalSafetyStudio(runtime, element) {
     status.classList.toggle("cs-error", Boolean(isError));
   }
 
-  function showChecked(data) {
+  var mapText = editor.value;  // the text the map on screen was drawn for
+
+  function showChecked(data, text) {
     if (data.problems_html === undefined) { return; }
     problems.innerHTML = data.problems_html;
-    map.innerHTML = data.map_html;
+    if (data.map_html !== undefined) {
+      map.innerHTML = data.map_html;
+      mapText = text;
+    }
     summary.textContent = data.summary;
     tools.setPlaces(data.places);
   }
 
-  function check() {
+  function check(quiet) {  // quiet: the status line keeps what it says (after a save)
     var number = ++asked;
-    say(box.getAttribute("data-checking"));
-    return tools.post("studio_check", {scenario_xml: editor.value}).then(function (answer) {
+    if (quiet !== true) { say(box.getAttribute("data-checking")); }
+    var text = editor.value;
+    return tools.post("studio_check", {scenario_xml: text}).then(function (answer) {
       if (number !== asked) { return; }  // an older answer, overtaken by newer typing
-      showChecked(answer.data);
-      say(answer.ok ? "" : answer.data.message || box.getAttribute("data-failed"), !answer.ok);
-    }).catch(function () { if (number === asked) { say(box.getAttribute("data-offline"), true); } });
+      showChecked(answer.data, text);
+      if (quiet !== true) {
+        say(answer.ok ? "" : answer.data.message || box.getAttribute("data-failed"), !answer.ok);
+      }
+    }).catch(function () {
+      if (number === asked && quiet !== true) { say(box.getAttribute("data-offline"), true); }
+    });
   }
 
   function settings() {
@@ -181,8 +191,10 @@ function CulturalSafetyStudio(runtime, element) {
     say(box.getAttribute("data-saving"));
     if (runtime.notify) { runtime.notify("save", {state: "start"}); }
     tools.post("studio_save", payload).then(function (answer) {
-      showChecked(answer.data);
+      showChecked(answer.data, payload.scenario_xml);
       say(answer.data.message || box.getAttribute("data-failed"), !answer.ok);
+      // a save answers without the map: draw it anew if it is not of the text just saved
+      if (answer.ok && mapText !== payload.scenario_xml) { check(true); }
       if (answer.ok && runtime.notify) { runtime.notify("save", {state: "end"}); }
       if (!answer.ok && runtime.notify) {
         runtime.notify("error", {title: box.getAttribute("data-failed"), message: answer.data.message || ""});
