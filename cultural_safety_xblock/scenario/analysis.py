@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from .model import Ending, Node
 
 MAX_SITUATIONS = 50_000
+MAX_CELLS = 200_000  # situations x (variables + 1): what exploring costs in time and memory
+
+
+def situation_limit(scenario):
+    """How many situations are explored before giving up: fewer when there are many variables,
+    so that time and memory stay bounded whatever the author writes."""
+    return max(1, min(MAX_SITUATIONS, MAX_CELLS // (len(scenario.variables) + 1)))
 
 
 def apply_effects(scenario, values, choice):
@@ -41,22 +48,25 @@ class Analysis:
     trapped: frozenset         # node ids with a reachable situation that cannot reach an ending
     farming: tuple             # (node id, choice id) giving points on a loop
     max_points: int            # the largest total of points on a path to an ending
-    truncated: bool            # exploration stopped at MAX_SITUATIONS
-
-
-def _key(place_id, values):
-    return place_id, tuple(sorted(values.items()))
+    truncated: bool            # exploration stopped at situation_limit()
 
 
 def _situations(scenario):
     """The graph of reachable situations: {situation: [(choice, node id, next situation)]},
     the (node id, choice id) pairs offered somewhere, the node ids where nothing is offered, and
-    whether exploration was cut short."""
+    whether exploration was cut short (then the graph is partial and is not analysed).
+
+    A situation is (place id, the values in the order of ``names``): compact, so that memory
+    grows with the number of situations and variables, and exploring stops at the limit.
+    """
     start = scenario.place(scenario.start_id)
-    graph, offered, stuck, truncated = {}, set(), set(), False
+    graph, offered, stuck = {}, set(), set()
     if start is None:
-        return graph, offered, stuck, truncated
-    first = _key(start.id, scenario.initial_values())
+        return graph, offered, stuck, False
+    initial = scenario.initial_values()
+    names = tuple(sorted(initial))
+    limit = situation_limit(scenario)
+    first = (start.id, tuple(initial[name] for name in names))
     todo = [first]
     graph[first] = []
     while todo:
@@ -64,7 +74,7 @@ def _situations(scenario):
         place = scenario.place(situation[0])
         if not isinstance(place, Node):
             continue
-        values = dict(situation[1])
+        values = dict(zip(names, situation[1]))
         choices = offered_choices(place, values)
         if not choices:
             stuck.add(place.id)
@@ -72,15 +82,15 @@ def _situations(scenario):
             offered.add((place.id, choice.id))
             if scenario.place(choice.target) is None:
                 continue
-            following = _key(choice.target, apply_effects(scenario, values, choice))
+            after = apply_effects(scenario, values, choice)
+            following = (choice.target, tuple(after[name] for name in names))
             if following not in graph:
-                if len(graph) >= MAX_SITUATIONS:
-                    truncated = True  # the edge is dropped too: the graph stays closed
-                    continue
+                if len(graph) >= limit:
+                    return graph, offered, stuck, True
                 graph[following] = []
                 todo.append(following)
             graph[situation].append((choice, place.id, following))
-    return graph, offered, stuck, truncated
+    return graph, offered, stuck, False
 
 
 def _components(graph):
@@ -152,6 +162,9 @@ def _best(graph, order, component_of, is_end, weight):
 
 def analyse(scenario):
     graph, offered, stuck, truncated = _situations(scenario)
+    if truncated:  # validation reports only that: the rest would be read off a partial graph
+        return Analysis(frozenset(s[0] for s in graph), frozenset(offered), frozenset(stuck),
+                        frozenset(), (), 0, True)
     order = _components(graph)
     component_of = {}
     for number, component in enumerate(order):
