@@ -116,11 +116,18 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
     def has_score(self):
         return not self.practice
 
+    def _i18n(self):
+        """The runtime's i18n service, looked up once per block instance (a view asks ~20 times)."""
+        service = self.__dict__.get("_i18n_service")
+        if service is None:
+            service = self.__dict__["_i18n_service"] = self.runtime.service(self, "i18n")
+        return service
+
     def gettext(self, text):
-        return self.runtime.service(self, "i18n").gettext(text)
+        return self._i18n().gettext(text)
 
     def ngettext(self, singular, plural, count):
-        return self.runtime.service(self, "i18n").ngettext(singular, plural, count)
+        return self._i18n().ngettext(singular, plural, count)
 
     def learner_state(self):
         """The stored state fitted to the current scenario (repaired after an author's edit)."""

@@ -4,7 +4,7 @@
 the choices offered, the consequence of a choice already made, and after an ending the path with
 ratings. Ratings, points, targets and consequences of unchosen choices never enter it.
 """
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from jinja2 import Environment, FunctionLoader, select_autoescape
@@ -36,7 +36,9 @@ def safe_html(html):
     return Markup(clean(html))
 
 
+@cache
 def static_text(name):
+    """A file of static/, read once per process (every learner view carries its JS and CSS)."""
     return resources.files(__package__).joinpath("static", name).read_text(encoding="utf-8")
 
 
