@@ -12,13 +12,9 @@ from dataclasses import dataclass
 from .model import Ending, Node
 
 MAX_SITUATIONS = 50_000
-MAX_CELLS = 200_000  # situations x (variables + 1): what exploring costs in time and memory
-
-
-def situation_limit(scenario):
-    """How many situations are explored before giving up: fewer when there are many variables,
-    so that time and memory stay bounded whatever the author writes."""
-    return max(1, min(MAX_SITUATIONS, MAX_CELLS // (len(scenario.variables) + 1)))
+# Choices looked at x (variables + 2): exploring stops past it too, so that time and memory stay
+# bounded however many choices and variables an author writes (a few seconds, ~100 MB at most).
+MAX_WORK = 2_000_000
 
 
 def apply_effects(scenario, values, choice):
@@ -48,7 +44,7 @@ class Analysis:
     trapped: frozenset         # node ids with a reachable situation that cannot reach an ending
     farming: tuple             # (node id, choice id) giving points on a loop
     max_points: int            # the largest total of points on a path to an ending
-    truncated: bool            # exploration stopped at situation_limit()
+    truncated: bool            # exploration stopped at MAX_SITUATIONS or MAX_WORK
 
 
 def _situations(scenario):
@@ -57,7 +53,7 @@ def _situations(scenario):
     whether exploration was cut short (then the graph is partial and is not analysed).
 
     A situation is (place id, the values in the order of ``names``): compact, so that memory
-    grows with the number of situations and variables, and exploring stops at the limit.
+    grows with the number of situations and variables, and exploring stops at the limits.
     """
     start = scenario.place(scenario.start_id)
     graph, offered, stuck = {}, set(), set()
@@ -65,7 +61,7 @@ def _situations(scenario):
         return graph, offered, stuck, False
     initial = scenario.initial_values()
     names = tuple(sorted(initial))
-    limit = situation_limit(scenario)
+    work = 0
     first = (start.id, tuple(initial[name] for name in names))
     todo = [first]
     graph[first] = []
@@ -74,6 +70,9 @@ def _situations(scenario):
         place = scenario.place(situation[0])
         if not isinstance(place, Node):
             continue
+        work += len(place.choices) * (len(names) + 2)
+        if work > MAX_WORK:
+            return graph, offered, stuck, True
         values = dict(zip(names, situation[1]))
         choices = offered_choices(place, values)
         if not choices:
@@ -85,7 +84,7 @@ def _situations(scenario):
             after = apply_effects(scenario, values, choice)
             following = (choice.target, tuple(after[name] for name in names))
             if following not in graph:
-                if len(graph) >= limit:
+                if len(graph) >= MAX_SITUATIONS:
                     return graph, offered, stuck, True
                 graph[following] = []
                 todo.append(following)

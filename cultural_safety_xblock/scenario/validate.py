@@ -4,7 +4,7 @@
 """
 import re
 
-from .analysis import analyse, situation_limit
+from .analysis import MAX_SITUATIONS, analyse
 from .model import DISTRESSING_TOPICS, OUTCOMES, RATINGS
 from .problems import N_, problem
 
@@ -181,8 +181,7 @@ def _graph(scenario, analysis):
     if analysis.truncated:
         found.append(problem("too-many", N_("scenario"),
                              N_("variables allow more than {limit} situations"),
-                             N_("narrow the variables' min..max ranges"),
-                             limit=situation_limit(scenario)))
+                             N_("narrow the variables' min..max ranges"), limit=MAX_SITUATIONS))
         return found
     for node in scenario.nodes:
         where, at = N_("node '{node}'"), {"line": node.line, "node": node.id}
