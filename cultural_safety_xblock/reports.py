@@ -18,9 +18,30 @@ from xblock.fields import Dict, Scope
 from . import cohort, flow, rendering, report_rows
 
 
+class Counts(dict):
+    """A shard's counters, replaced whole by ``record`` and never changed in place.
+
+    XBlock deep-copies a Dict field's value each time it is read and again after each save, to
+    notice changes made in place; once a cohort has made every choice of a large scenario those
+    two copies cost more than all the rest of a learner's step (1,000 nodes: 80% of 15 ms).
+    A ``Counts`` is its own deep copy, so both are free.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class CountsField(Dict):
+    """A Dict field whose stored value reads back as ``Counts``."""
+
+    def from_json(self, value):
+        value = super().from_json(value)
+        return Counts(value) if type(value) is dict else value
+
+
 def _shard_field():
-    return Dict(scope=Scope.user_state_summary, default={},
-                help="Cohort counters of the learners hashed to this shard (see cohort.py).")
+    return CountsField(scope=Scope.user_state_summary, default={},
+                       help="Cohort counters of the learners hashed to this shard (see cohort.py).")
 
 
 def csv_text(header, rows):
@@ -69,7 +90,7 @@ class ReportsMixin:
         shard, marks = cohort.count(getattr(self, name), self.report_marks, events,
                                     completed=self.completions > 0,
                                     grade=grade if self.completions > 0 else None, latest=latest)
-        setattr(self, name, shard)
+        setattr(self, name, Counts(shard))
         self.report_marks = marks
 
     def cohort_totals(self):
