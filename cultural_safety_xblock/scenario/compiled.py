@@ -32,7 +32,7 @@ CACHED_VERSIONS = 256
 
 def content_hash(text):
     """The name of a scenario text's version (in learner state, events and the version field)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @lru_cache(maxsize=CACHED_VERSIONS)

@@ -79,7 +79,8 @@ class Parsed:
 
 def parse_xml_text(text):
     """Parse text into an element tree safely; returns (root, problems)."""
-    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    # a lone surrogate passes into the bytes, which are then refused as not UTF-8
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
     if len(data) > MAX_BYTES:
         return None, [problem(
             "too-large", N_("document"),
