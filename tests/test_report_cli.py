@@ -4,6 +4,7 @@ empty database, a missing one, and a course edited after the learners played."""
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import urllib.request
@@ -65,9 +66,13 @@ class Http:
             return error.code, json.loads(error.read() or b"{}")
 
 
-def run_report(*args, cwd=None):
+def run_report(*args, cwd=None, var_dir=None):
+    """The command's (status, stdout, stderr); $CULTURAL_SAFETY_VAR_DIR only as given here."""
+    env = {key: value for key, value in os.environ.items() if key != "CULTURAL_SAFETY_VAR_DIR"}
+    if var_dir is not None:
+        env["CULTURAL_SAFETY_VAR_DIR"] = str(var_dir)
     done = subprocess.run([sys.executable, "-m", "cultural_safety_xblock.cli", "report", *args],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
     return done.returncode, done.stdout, done.stderr
 
 
@@ -101,7 +106,7 @@ def outputs(tmp_path_factory):
         found["fresh"] = run_report("--db", str(database))
         play(base)
     found["csv"] = run_report(cwd=work)            # default: var/workbench.db here
-    found["json"] = run_report("--db", str(database), "--format", "json")
+    found["json"] = run_report("--format", "json", var_dir=work / "var")
     found["rows"] = run_report("--db", str(database), "--table", "rows")
     edited = dict(UNITS)
     edited["1.1"] = ("reported", cohort_play.REPORTED.replace('id="bad"', 'id="dismiss"'))
