@@ -144,11 +144,17 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
 
     # -- views -----------------------------------------------------------------------------
 
+    def shown_name(self):
+        """The author's display name, or the default one in the reader's language."""
+        if self.fields["display_name"].is_set_on(self):
+            return self.display_name
+        return self.gettext(self.display_name)
+
     def _context(self, **extra):
         return dict(
             _=self.gettext, ngettext=self.ngettext,
             uid="cs-" + hashlib.sha1(str(self.scope_ids.usage_id).encode()).hexdigest()[:10],
-            title=self.display_name, scored=self.has_score,
+            title=self.shown_name(), scored=self.has_score,
             rating_labels={"best": self.gettext("Best practice"),
                            "acceptable": self.gettext("Acceptable"),
                            "harmful": self.gettext("Harmful")},
