@@ -306,3 +306,11 @@ def test_the_workbench_answers_in_the_browsers_language(django_client, workbench
         content_type="application/json", HTTP_ACCEPT_LANGUAGE="fr")
     assert stale.status_code == 409
     assert stale.json()["message"].startswith("Cette page n'est plus à jour")
+
+
+def test_the_default_display_name_is_translated_but_an_authors_is_not():
+    french = i18n.CatalogI18nService("fr")
+    unnamed = Speaker(french, DEMO_SCENARIO)
+    assert ">Scénario à embranchements</h2>" in unnamed.page()
+    named = Speaker(french, DEMO_SCENARIO, display_name="Branching scenario")
+    assert ">Branching scenario</h2>" in named.page()
