@@ -269,9 +269,18 @@ def test_a_learner_moves_between_score_buckets_and_sits_in_one():
 
 
 def test_the_counters_and_marks_given_are_not_changed():
+    import copy
+
     shard, marks = cohort.empty_shard(), {}
     cohort.count(shard, marks, STARTED + ENDED, completed=True, grade=1.0, latest=1.0)
     assert shard == cohort.empty_shard() and marks == {}
+    # a shard already holding every kind of count: the block keeps it without a deep copy
+    shard, marks = cohort.count({}, {}, STARTED + ENDED + (("went_back", {"node": "b", "choice":
+                                "best"}),), completed=True, grade=0.3, latest=0.3)
+    before = copy.deepcopy((shard, marks))
+    cohort.count(shard, marks, STARTED + ENDED + (("went_back", {"node": "b", "choice": "best"}),),
+                 completed=True, grade=0.9, latest=0.9)
+    assert (shard, marks) == before
 
 
 def test_merging_ignores_malformed_shards_and_never_shows_a_negative_count():
