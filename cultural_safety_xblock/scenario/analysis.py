@@ -13,8 +13,8 @@ from .model import Ending, Node
 
 MAX_SITUATIONS = 50_000
 # Choices looked at x (variables + 2): exploring stops past it too, so that time and memory stay
-# bounded however many choices and variables an author writes (a few seconds, ~100 MB at most).
-MAX_WORK = 2_000_000
+# bounded however many choices and variables an author writes (a second or two, ~60 MB at most).
+MAX_WORK = 1_000_000
 
 
 def apply_effects(scenario, values, choice):
