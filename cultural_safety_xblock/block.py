@@ -344,7 +344,15 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
                 node.set(name, olx.format_setting(value))
             node.text = self.scenario_xml  # unreadable: exported as text, not lost
             return
-        written = olx.to_element(compiled.scenario, settings, tag=node.tag)
+        if compiled.problems:  # as the author wrote it (parse_xml kept it so): nothing lost
+            written, _ = olx.parse_xml_text(self.scenario_xml)
+            for name in [name for name in written.attrib
+                         if name in olx.SETTINGS or name in olx.RUNTIME_ATTRIBUTES]:
+                del written.attrib[name]  # the fields and the runtime decide these
+            for name, value in settings.items():
+                written.set(name, olx.format_setting(value))
+        else:
+            written = olx.to_element(compiled.scenario, settings, tag=node.tag)
         for name, value in written.attrib.items():
             node.set(name, value)
         node.text = written.text
