@@ -145,11 +145,11 @@ def states_of_the_demo(service, **settings):
 def test_a_french_speaking_runtime_shows_every_learner_state_in_french():
     _, pages = states_of_the_demo(i18n.CatalogI18nService("fr"))
     expected = {"intro": ["Commencer le scénario", "Avant de commencer"],
-                "node": ["Décision 1", "Que faites-vous ?", "Faire une pause", "Recommencer"],
-                "consequence": ["Ce qui s'est passé", "Vous avez choisi :",
+                "node": ["Décision 1", "Que faites-vous\u00a0?", "Faire une pause", "Recommencer"],
+                "consequence": ["Ce qui s'est passé", "Vous avez choisi\u00a0:",
                                 "Revenir sur mon dernier choix"],
                 "ending": ["Bilan", "Le chemin que vous avez suivi", "Enregistrer ma réflexion",
-                           "Bonne pratique", "Issue pour la personne cliente :"]}
+                           "Bonne pratique", "Issue pour la personne cliente\u00a0:"]}
     for label, page in pages:
         text = lxml_html.fromstring(page).text_content()
         for phrase in expected[label]:

@@ -158,16 +158,20 @@ def test_pause_hides_the_scene_and_resume_brings_it_back_with_the_focus(learner)
     assert learner.place() == place
 
 
-def test_a_french_browser_gets_the_interface_in_french(browser, workbench_server, scenario_id):
+def test_a_french_browser_gets_the_interface_in_french(browser, workbench_server, scenario_id,
+                                                       artifacts_dir):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     try:
         learner = LearnerPage(context.new_page(), workbench_server, scenario_id, "b_french").open()
         assert learner.control("begin").inner_text() == "Commencer le scénario"
         learner.begin()
-        assert learner.page.locator(f"{BODY} .cs-ask").inner_text() == "Que faites-vous ?"
+        assert learner.page.locator(f"{BODY} .cs-ask").inner_text() == "Que faites-vous\u00a0?"
         assert learner.control("pause").inner_text() == "Faire une pause"
         learner.choose()
         assert learner.page.locator(f"{BODY} .cs-consequence h3").inner_text() == "Ce qui s'est passé"
+        (artifacts_dir / "screens").mkdir(exist_ok=True)
+        learner.page.locator(BLOCK).screenshot(
+            path=str(artifacts_dir / "screens" / "learner-fr-1280-consequence.png"))
 
         # the script's own messages come translated from the page
         learner.page.route("**/handler/**", lambda route: route.abort())
@@ -188,7 +192,7 @@ def test_a_french_browser_gets_the_interface_in_french(browser, workbench_server
         learner.page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
         learner.control("restart").click()
         learner.page.wait_for_timeout(200)
-        assert messages == ["Recommencer le scénario depuis le début ? "
+        assert messages == ["Recommencer le scénario depuis le début\u00a0? "
                             "Votre chemin actuel sera abandonné."]
     finally:
         context.close()
