@@ -18,6 +18,7 @@ from . import rendering
 from .actions import read_request, respond
 from .scenario import engine, olx
 from .scenario import map as scenario_map
+from .scenario.analysis import apply_effects, offered_choices
 from .scenario.compiled import compile_text
 from .scenario.engine import Refusal, Rules, State
 from .scenario.problems import N_, problem
@@ -135,20 +136,28 @@ def settings_in_text(compiled):
 
 def route_to(scenario, place_id):
     """The shortest path of choices a learner can really take (conditions respected) from the
-    start to ``place_id``, or None when no path reaches it."""
-    first = State(scenario.start_id, (), 0, 1)
-    queue, seen = deque([first]), set()
-    while queue and len(seen) < MAX_ROUTE_SEARCH:
-        state = queue.popleft()
-        if state.place == place_id:
-            return state.path
-        key = (state.place, tuple(sorted(engine.values(scenario, state).items())))
-        if key in seen:
-            continue
-        seen.add(key)
-        for choice in engine.offered(scenario, state):
-            if scenario.place(choice.target) is not None:
-                queue.append(State(choice.target, state.path + ((state.place, choice.id),), 0, 1))
+    start to ``place_id``, or None when no path reaches it. Breadth first over situations (a
+    place and the variables' values), each remembered once with the step that reached it."""
+    def situation(place, values):
+        return place, tuple(sorted(values.items()))
+
+    first = situation(scenario.start_id, scenario.initial_values())
+    reached_by = {first: None}
+    queue = deque([first])
+    while queue and len(reached_by) < MAX_ROUTE_SEARCH:
+        current = queue.popleft()
+        if current[0] == place_id:
+            path = []
+            while reached_by[current] is not None:
+                current, step = reached_by[current]
+                path.append(step)
+            return tuple(reversed(path))
+        node, values = scenario.node(current[0]), dict(current[1])
+        for choice in offered_choices(node, values) if node else ():
+            following = situation(choice.target, apply_effects(scenario, values, choice))
+            if scenario.place(choice.target) is not None and following not in reached_by:
+                reached_by[following] = (current, (current[0], choice.id))
+                queue.append(following)
     return None
 
 
