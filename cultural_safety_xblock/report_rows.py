@@ -173,6 +173,7 @@ class Report:
 
 STATE = "state"
 PRIVATE_FIELDS = ("reflections",)
+_STATE_JSON = json.JSONEncoder(ensure_ascii=False, default=str)   # made once: rows are many
 
 
 def stored_state_text(state, reflections=False):
@@ -181,7 +182,7 @@ def stored_state_text(state, reflections=False):
         return "{}"
     if not reflections and any(field in state for field in PRIVATE_FIELDS):
         state = {key: value for key, value in state.items() if key not in PRIVATE_FIELDS}
-    return json.dumps(state, ensure_ascii=False, default=str)
+    return _STATE_JSON.encode(state)
 
 
 def rows(user_states, report, limit=None, state_column=False):
