@@ -7,6 +7,7 @@ and a branching one (each node's three choices lead up to six nodes on, so arrow
 and meet). Prints a Markdown table of medians; targets at 500 nodes: validation under 100 ms,
 map under 300 ms. Figures are this machine's; nothing here is asserted by tests.
 """
+import os
 import random
 import statistics
 import sys
@@ -49,43 +50,52 @@ def branching_xml(nodes, seed=7):
 
 
 def median_ms(function, repeat):
-    samples = []
+    """(wall, CPU) medians in ms: CPU time shows the cost when other work shares the machine."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         function()
-        samples.append((time.perf_counter() - began) * 1000)
-    return statistics.median(samples)
+        wall.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def measure(text, repeat):
     compiled = compile_source(text)
     assert compiled.scenario is not None and not compiled.problems, compiled.problems[:3]
-    validate = median_ms(lambda: compile_source(text), repeat)
-    layout = median_ms(lambda: scenario_map.layout(compiled.scenario, compiled.analysis), repeat)
     block = Learner(text).block
     context = block._studio_context()
-    svg = median_ms(lambda: block.map_html(compiled, context), repeat)
-    size = len(block.map_html(compiled, context).encode())
-    return validate, layout, svg, size
+    return {
+        "validate": median_ms(lambda: compile_source(text), repeat),
+        "layout": median_ms(lambda: scenario_map.layout(compiled.scenario, compiled.analysis),
+                            repeat),
+        "map": median_ms(lambda: block.map_html(compiled, context), repeat),
+        "size": len(block.map_html(compiled, context).encode()),
+    }
 
 
 def main():
     rows = ["| shape | nodes | validate (ms) | map layout (ms) | map layout + SVG (ms) | map HTML (KB) |",
             "|---|---:|---:|---:|---:|---:|"]
-    worst = {"validate": 0.0, "map": 0.0}
+    worst = {"validate": (0.0, 0.0), "map": (0.0, 0.0)}
     for shape, make in (("chain", chain_xml), ("branching", branching_xml)):
         for size in SIZES:
-            validate, layout, svg, size_bytes = measure(make(size), 5 if size >= 500 else 15)
-            rows.append(f"| {shape} | {size} | {validate:.1f} | {layout:.1f} | {svg:.1f} | "
-                        f"{size_bytes / 1024:.0f} |")
+            got = measure(make(size), 7 if size >= 500 else 15)
+            cells = " | ".join(f"{got[k][0]:.1f} (cpu {got[k][1]:.1f})"
+                               for k in ("validate", "layout", "map"))
+            rows.append(f"| {shape} | {size} | {cells} | {got['size'] / 1024:.0f} |")
             if size == SIZES[-1]:
-                worst["validate"] = max(worst["validate"], validate)
-                worst["map"] = max(worst["map"], svg)
+                for name in worst:
+                    worst[name] = max(worst[name], got[name])
     rows.append("")
+    rows.append(f"wall-clock medians, CPU time in brackets; load average now "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for name, target in TARGETS.items():
-        verdict = "met" if worst[name] < target else "MISSED"
-        rows.append(f"{name} at {SIZES[-1]} nodes: {worst[name]:.1f} ms (target < {target:.0f} ms): "
-                    f"{verdict}")
+        wall, cpu = worst[name]
+        verdict = "met" if wall < target else ("MISSED (CPU time within)" if cpu < target
+                                               else "MISSED")
+        rows.append(f"{name} at {SIZES[-1]} nodes: {wall:.1f} ms, CPU {cpu:.1f} ms "
+                    f"(target < {target:.0f} ms): {verdict}")
     print("\n".join(rows))
 
 
