@@ -236,3 +236,19 @@ def test_the_complete_example_in_the_guide_is_clean(tmp_path, capsys):
     assert "<node" in example and "<reflection" in example
     _path, status = run(tmp_path, example)
     assert status == 0, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text, words", [
+    (lots_of_places(1_000), "1001 nodes and endings, over the limit of 1000"),
+    (scenario_text(node("a", choice("x", "end", consequence="<p>" + "w" * 20_001 + "</p>")), END),
+     "the consequence is over 20000 characters"),
+])
+def test_the_size_limits_are_rules_with_clear_messages(text, words, tmp_path, capsys):
+    _path, status = run(tmp_path, text)
+    assert status == 1
+    assert words in capsys.readouterr().out
+
+
+def test_a_scenario_just_inside_the_limits_is_clean(tmp_path, capsys):
+    _path, status = run(tmp_path, lots_of_places(999))
+    assert status == 0, capsys.readouterr().out[:500]
