@@ -130,9 +130,12 @@ How it was measured: both blocks in one process, each built by XBlock's TestRunt
 resource URLs, publish answered alike) over one LMS-like field store that keeps every field as
 JSON text, decoding it on every read and encoding it on every write, as the LMS's
 DjangoKeyValueStore does with learner state. Every request is a fresh block, one handler call
-and `save()`, as an LMS process handles a request. The two blocks are measured in alternating
-rounds (the order swapped each round, garbage collected between rounds), so bursts of noise on
-this shared 2-core machine fall on both; ratios are of medians from the same rounds.
+and `save()`, as an LMS process handles a request. Times are the CPU time of the measuring
+thread (`time.thread_time`): this 2-core machine is shared with other engineers' test runs, whose
+load would otherwise fill the figures with waits for a core (on an idle machine CPU time and wall
+time agree within a few %). The two blocks are measured in alternating rounds (the order swapped
+each round, garbage collected between rounds), so what noise remains falls on both; ratios are
+of medians from the same rounds.
 
 The scenario: `bench/shapes.py`, N nodes counting the three endings (the peer counts them
 against its 30-node limit), three choices each pointing one to three nodes on; the peer's copy is
@@ -164,13 +167,33 @@ def markdown(figures):
               "choice of the scenario (a course some terms old), which every step reads and "
               "writes back.", "", "## Targets", ""]
     lines += targets(figures)
-    lines += ["", "## Cohort scale (ours; the peer has no report or aggregates)", ""]
+    lines += ["", MISSES, "", "## Cohort scale (ours; the peer has no report or aggregates)", ""]
     lines += cohort_table(figures["cohort"])
     lines += ["", COHORT_NOTE, "", "## Browser: navigation to the first clickable choice", ""]
     lines += browser_table(figures["browser"])
     lines += ["", BROWSER_NOTE, ""]
     return "\n".join(lines)
 
+
+MISSES = """\
+Where the time goes when a target is missed (cProfile, call counts):
+- A step: about half of its time is inside XBlock's field machinery (every field read, write and
+  save goes through the runtime's key-value layer, with deep copies of dict fields; ours keeps the
+  learner's place, grade, result and the cohort counters in a dozen fields). Building and
+  rendering the new stage's HTML on the server is about 30% of it (the template alone 14%), the
+  cohort aggregates about 20% (mostly their field reads and writes; these shares overlap). It no
+  longer depends on the scenario's size: the compiled scenario is found by the
+  `scenario_version` field, never by reading the text.
+- The aggregates: a step reads and writes back its shard of cohort counters, which holds a
+  counter per choice once a cohort has made them all, so that step grows with the number of
+  choices (JSON in and out; XBlock's deep copies of it were removed). Flat would need counters
+  split into bounded fields (e.g. by node), a change to the aggregates' storage (issue 5).
+- Studio save: 85% is reading and validating the new text (XML read safely, every HTML cleaned by
+  nh3, the graph analysed: reachability, dead ends, loops, best points), far more than the peer
+  checks; the map is no longer drawn for a valid save's answer. The editor checks the text as the
+  author types, so a save in the same process usually finds it compiled already.
+- student_view at 10 nodes: the peer's view does little (a dict for its script, no HTML), which
+  at 10 nodes is about as cheap as rendering our stage on the server."""
 
 COHORT_NOTE = """\
 A 30-node scenario. Report: `generate_report_data` over a lazy stream of real learner states

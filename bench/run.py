@@ -58,8 +58,15 @@ def ensure_requirements():
                  "(its workbench_scenarios is an instance method). Run `make bench`, which uses "
                  "a venv of its own.")
     print(f"==> installing {', '.join(missing)} into {sys.prefix}", flush=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)],
-                   check=True)
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)],
+                          capture_output=True, text=True, check=False)
+    # pip warns about every project missing from this machine's local extra indexes: noise
+    said = [line for line in (done.stdout + done.stderr).splitlines()
+            if "is ignored: it is neither a file nor a directory" not in line]
+    if said:
+        print("\n".join(said), file=sys.stderr)
+    if done.returncode != 0:
+        sys.exit(f"bench/run.py: pip could not install {REQUIREMENTS.name}")
     importlib.invalidate_caches()
 
 
