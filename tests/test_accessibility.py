@@ -246,19 +246,21 @@ def test_every_control_and_region_has_an_accessible_name(page, workbench_server,
     assert found == {"intro": [], "node": [], "ending": []}
 
 
-def test_the_keyboard_focus_is_always_visible(page, workbench_server, units):
+def test_the_keyboard_focus_is_always_visible_at_3_to_1(page, workbench_server, units):
     learner = open_learner(page, workbench_server, units, "a_ring")
     learner.play_to_ending()
     page.locator(f"{BLOCK} .cs-title").click()  # start from inside the block
     rings = []
     for _ in range(40):
         page.keyboard.press("Tab")
-        ring = page.evaluate("""(block) => {
+        ring = page.evaluate("(block) => {" + CONTRAST_JS + """
             const el = document.activeElement;
             if (!el.closest(block)) return null;
             const style = getComputedStyle(el);
+            const seen = ratio(rgb(style.outlineColor).slice(0, 3), behind(el)) >= 3;
             return {name: el.tagName + ' ' + (el.textContent || el.name || '').trim().slice(0, 30),
-                    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+                    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
+                             && seen,
                     shadow: style.boxShadow !== 'none'};
         }""", BLOCK)
         if ring is None:
@@ -279,6 +281,54 @@ def test_ratings_and_outcomes_are_told_in_words_not_only_colour(page, workbench_
     meters = page.locator(f"{BODY} .cs-profile td")
     for i in range(meters.count()):
         assert re.search(r"\d+ of \d+", meters.nth(i).inner_text()), "a meter without its figures"
+
+
+CONTRAST_JS = """
+    const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+    const luminance = ([r, g, b]) => [r, g, b].map((v) => v / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+        .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+    const ratio = (a, b) => {
+        const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+        return (hi + 0.05) / (lo + 0.05);
+    };
+    const behind = (el) => {  // the first opaque background around an element
+        for (let at = el.parentElement; at; at = at.parentElement) {
+            const colour = rgb(getComputedStyle(at).backgroundColor);
+            if (colour.length === 3 || colour[3] > 0) return colour.slice(0, 3);
+        }
+        return [255, 255, 255];
+    };
+"""
+NON_TEXT_CONTRAST = "(block) => {" + CONTRAST_JS + """
+    const weak = [];
+    for (const el of document.querySelectorAll(block + ' button, ' + block + ' textarea')) {
+        if (!el.offsetParent) continue;
+        const style = getComputedStyle(el);
+        const own = rgb(style.backgroundColor);
+        const fill = own.length === 3 || own[3] > 0 ? own.slice(0, 3) : null;
+        const outside = behind(el);
+        // the control is told apart by its border, or by a fill that differs from what surrounds it
+        const border = ratio(rgb(style.borderTopColor).slice(0, 3), outside);
+        const filled = fill ? ratio(fill, outside) : 1;
+        if (Math.max(border, filled) < 3) {
+            weak.push(el.tagName + ' ' + el.textContent.trim().slice(0, 30) + ': '
+                      + Math.max(border, filled).toFixed(2));
+        }
+    }
+    return weak;
+}"""
+
+
+def test_controls_stand_out_from_their_background_at_3_to_1(page, workbench_server, units):
+    # WCAG 1.4.11 (non-text contrast), which axe does not measure.
+    learner = open_learner(page, workbench_server, units, "a_edges")
+    found = {"intro": page.evaluate(NON_TEXT_CONTRAST, BLOCK)}
+    learner.begin()
+    found["node"] = page.evaluate(NON_TEXT_CONTRAST, BLOCK)
+    learner.play_to_ending()
+    found["ending"] = page.evaluate(NON_TEXT_CONTRAST, BLOCK)
+    assert found == {"intro": [], "node": [], "ending": []}
 
 
 # ---- motion, zoom, spacing ----------------------------------------------------------------------
