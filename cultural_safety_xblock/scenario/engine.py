@@ -143,7 +143,8 @@ def repair(scenario, state):
     """Fit a stored state to the scenario as it is now (it may have been edited).
 
     The longest prefix of the path that can still be played is kept and the learner resumes at
-    its end; returns (state, changed).
+    its end, or at its last node if its end is now an ending other than the one they were at;
+    returns (state, changed).
     """
     if not state.place:
         return state, False
@@ -160,6 +161,10 @@ def repair(scenario, state):
         kept.append((node_id, choice_id))
         current = apply_effects(scenario, current, choice)
         place = choice.target
+    if isinstance(scenario.place(place), Ending) and place != state.place and kept:
+        # never moved onto an ending they did not reach (it would end the attempt ungraded):
+        # they make that last choice again, and it is graded like any other
+        place = kept.pop()[0]
     if tuple(kept) == state.path and place == state.place:
         return state, False
     if not isinstance(scenario.place(place), (Node, Ending)):
