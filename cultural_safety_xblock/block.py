@@ -306,11 +306,15 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         self.score_earned, self.score_possible = float(score.raw_earned), float(score.raw_possible)
 
     def calculate_score(self):
-        """The kept path scored against the scenario as it is now (edited points count)."""
+        """The kept path scored against the scenario as it is now (edited points count; steps
+        since removed count for neither side). When no step of it is left to score (everything
+        renamed or removed), or the scenario cannot be played, the kept score stands."""
         compiled = self.compiled
         if not compiled.playable:
             return self.get_score()
         result = scoring.result(compiled.scenario, tuple(tuple(step) for step in self.graded_path))
+        if not result.possible:
+            return self.get_score()
         return Score(result.fraction, 1.0)
 
     def has_submitted_answer(self):
