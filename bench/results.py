@@ -53,13 +53,16 @@ def main_table(figures):
 
 def growth_table(figures):
     growth = figures["growth"]
-    lines = ["| nodes | step median (ms) | step p90 | step, cohort made every choice (ms) | "
-             "student_view (ms) | Studio save (ms) | answer (bytes) |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| nodes | step median (ms) | step p90 | Python calls per step | "
+             "step, cohort made every choice (ms) | its Python calls | student_view (ms) | "
+             "Studio save (ms) | answer (bytes) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size in (10, 30, 100, 500, 1000):
         lines.append(
             f"| {size} | {median(growth[('step', size)]):.3f} | {p90(growth[('step', size)]):.3f}"
-            f" | {median(growth[('step_cohort', size)]):.3f} | "
+            f" | {median(growth[('calls', size)]):,.0f}"
+            f" | {median(growth[('step_cohort', size)]):.3f}"
+            f" | {median(growth[('calls_cohort', size)]):,.0f} | "
             f"{median(growth[('view', size)]):.3f} | {_number(median(growth[('save', size)]), 'ms')}"
             f" | {median(growth[('answer', size)]):,.0f} |")
     return lines
@@ -81,8 +84,9 @@ def targets(figures):
     checks = [
         ("learner step >= 5x faster than the peer at 30 nodes", f"{speedup('step', 30):.1f}x",
          speedup("step", 30) >= 5),
-        ("learner step grows <= 20% from 10 to 1,000 nodes", f"{_growth(figures, 'step'):+.0%}",
-         _growth(figures, "step") <= 0.20),
+        ("learner step grows <= 20% from 10 to 1,000 nodes (time; Python calls)",
+         f"{_growth(figures, 'step'):+.0%}; {_growth(figures, 'calls'):+.0%}",
+         _growth(figures, "step") <= 0.20 and _growth(figures, "calls") <= 0.20),
         ("student_view >= 3x faster than the peer (10 and 30 nodes)",
          f"{speedup('view', 10):.1f}x, {speedup('view', 30):.1f}x",
          min(speedup("view", 10), speedup("view", 30)) >= 3),
@@ -165,7 +169,9 @@ def markdown(figures):
     lines += growth_table(figures)
     lines += ["", "\"Cohort made every choice\": the block's aggregate fields hold counts for every "
               "choice of the scenario (a course some terms old), which every step reads and "
-              "writes back.", "", "## Targets", ""]
+              "writes back. Python calls per step count the work without noise (times on this "
+              "busy machine move by 20-30% between runs of the same size); JSON decoding and "
+              "encoding run in C and are not among them.", "", "## Targets", ""]
     lines += targets(figures)
     lines += ["", MISSES, "", "## Cohort scale (ours; the peer has no report or aggregates)", ""]
     lines += cohort_table(figures["cohort"])
@@ -197,8 +203,9 @@ Where the time goes when a target is missed (cProfile, call counts):
 
 COHORT_NOTE = """\
 A 30-node scenario. Report: `generate_report_data` over a lazy stream of real learner states
-(48 learners who played the block: not begun, midway, finished), each row consumed and dropped;
-memory is the peak tracemalloc saw above the start, in a separate run. Aggregates: the learners'
+(48 learners who played the block: not begun, midway, finished), each state a fresh copy decoded
+from JSON as the LMS decodes one per row (that decoding is in the time), each row consumed and
+dropped; memory is the peak tracemalloc saw above the start, in a separate run. Aggregates: the learners'
 actions folded into the block's shards as `record` does, then the staff dashboard's numbers
 (`cohort_summary`) and a learner's step over those shards."""
 

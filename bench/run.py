@@ -100,13 +100,22 @@ def compare(quick):
                 per_round if kind != "save" or not quick else 1)
         found[("answer", size)] = {"ours": ours.answers, "peer": peer.answers}
         found[("save_label", size)] = ours.save_label
+        forget_saved_texts()
     return found
+
+
+def forget_saved_texts():
+    """Drop the compiled texts the saves left (learners' versions stay): hundreds of large ones
+    would slow every later garbage collection, which no real process sees."""
+    from cultural_safety_xblock.scenario.compiled import compile_text
+
+    compile_text.cache_clear()
 
 
 def growth(quick):
     """{(measure, size): samples} for ours alone, the sizes interleaved in rounds."""
     from bench.contenders import Ours
-    from bench.harness import interleaved
+    from bench.harness import interleaved, python_calls
 
     rounds = 4 if quick else 8
     stamp("ours alone at " + ", ".join(str(size) for size in GROWTH) + " nodes")
@@ -121,8 +130,12 @@ def growth(quick):
                               rounds, 1 if quick and kind == "save" else per_round)
         for size, values in samples.items():
             found[(kind, size)] = values
+        if kind == "save":
+            forget_saved_texts()
     for size, block in blocks.items():
         found[("answer", size)] = block.answers
+        found[("calls", size)] = [python_calls(block.step) for _ in range(12)]
+        found[("calls_cohort", size)] = [python_calls(everywhere[size].step) for _ in range(12)]
     return found
 
 
