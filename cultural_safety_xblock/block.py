@@ -150,10 +150,12 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             return self.display_name
         return self.gettext(self.display_name)
 
+    def _uid(self):
+        return "cs-" + hashlib.sha1(str(self.scope_ids.usage_id).encode()).hexdigest()[:10]
+
     def _context(self, **extra):
         return dict(
-            _=self.gettext, ngettext=self.ngettext,
-            uid="cs-" + hashlib.sha1(str(self.scope_ids.usage_id).encode()).hexdigest()[:10],
+            _=self.gettext, ngettext=self.ngettext, uid=self._uid(),
             title=self.shown_name(), scored=self.has_score,
             rating_labels={"best": self.gettext("Best practice"),
                            "acceptable": self.gettext("Acceptable"),
@@ -168,8 +170,13 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             **extra)
 
     def _stage_html(self, state):
-        view = rendering.stage(self.compiled, state, self.rules, self.reflections)
-        return rendering.render("stage.html", view=view, **self._context())
+        compiled = self.compiled
+        if compiled.scenario.ending(state.place) is not None:
+            view = rendering.stage(compiled, state, self.rules, self.reflections)
+            return rendering.render("stage.html", view=view, **self._context())
+        # a node's stage (most steps) needs neither the debrief's labels nor the reflections
+        view = rendering.stage(compiled, state, self.rules)
+        return rendering.render("stage.html", view=view, _=self.gettext, uid=self._uid())
 
     # On the view, where the LMS looks (has_support(student_view, ...)): on the class it is unseen.
     @XBlock.supports("multi_device")
