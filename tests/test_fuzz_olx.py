@@ -292,7 +292,7 @@ def test_a_hostile_document_gets_a_clear_answer_in_bounded_memory(name):
         tracemalloc.stop()
     assert_clear(compiled)
     assert not compiled.playable
-    assert peak < 64 * MEGABYTE, f"{name}: {peak / MEGABYTE:.1f} MB"
+    assert peak < 80 * MEGABYTE, f"{name}: {peak / MEGABYTE:.1f} MB"  # worst measured: ~60
     for found in compiled.problems:  # nothing secret or expanded is echoed back
         assert "root:" not in str(found) and "lollol" not in str(found)
 
