@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.support import axe_violations, format_violations
+from tests.support.axe import WCAG_TAGS
 from tests.support.learner_page import BLOCK, BODY, LearnerPage, scenario_units
 from tests.support.runtime import Learner
 
@@ -20,6 +21,15 @@ pytestmark = pytest.mark.browser
 # may go unnamed under WCAG; the learner's choices group is checked by name on its own).
 ROLES_NEEDING_NAMES = ("button", "textbox", "link", "checkbox", "radio", "combobox", "region",
                        "spinbutton", "slider", "img", "switch", "tab", "menuitem", "option")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def axe_results(artifacts_dir):
+    """Write what axe checked, and found, to artifacts/axe-results.txt."""
+    AxeLog.record.clear()
+    yield
+    lines = [f"axe-core, tags {', '.join(WCAG_TAGS)}: {len(AxeLog.record)} checks", *AxeLog.record]
+    (artifacts_dir / "axe-results.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +50,8 @@ def violations(page, context=BLOCK):
 class AxeLog:
     """Collects axe's findings per (place, state) so one failure lists them all."""
 
+    record = []  # every check of this module, written to artifacts/axe-results.txt
+
     def __init__(self, page):
         self.page = page
         self.found = []
@@ -47,8 +59,10 @@ class AxeLog:
 
     def check(self, label, context=BLOCK):
         self.checked += 1
-        for violation in violations(self.page, context):
-            self.found.append((label, violation))
+        found = violations(self.page, context)
+        self.found += [(label, violation) for violation in found]
+        rules = ", ".join(sorted({violation["id"] for violation in found}))
+        AxeLog.record.append(f"{len(found)} violations  {context}  {label}  {rules}".rstrip())
 
     def report(self):
         return "\n".join(f"[{label}] {format_violations([v])}" for label, v in self.found)
