@@ -1,7 +1,7 @@
 """`cultural-safety validate`: one case per validation rule, exit codes, and the author's guide.
 
 The rules are read from the source (every ``problem("code", ...)`` and ``report("code", ...)``
-in olx.py and validate.py), so a new rule without a case here, or without its message in
+in safe_xml.py, reader.py and validate.py), so a new rule without a case here, or without its message in
 docs/authoring.md, fails a test.
 """
 import ast
@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from cultural_safety_xblock import cli, studio
-from cultural_safety_xblock.scenario import olx, validate
+from cultural_safety_xblock.scenario import reader, safe_xml, validate
 from tests.support.builders import choice, ending, node, scenario_text
 from tests.support.paths import REPO_ROOT
 
-SOURCES = [Path(module.__file__) for module in (olx, validate)]
+SOURCES = [Path(module.__file__) for module in (safe_xml, reader, validate)]
 GUIDE = REPO_ROOT / "docs" / "authoring.md"
 END = ending("end")
 PLAIN = node("a", choice("x", "end"))

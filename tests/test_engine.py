@@ -20,6 +20,12 @@ def test_start_moves_to_the_first_node_and_counts_an_attempt():
     assert move.events == (("started", {"attempt": 1}),)
 
 
+def test_a_choice_before_beginning_is_refused_with_a_clear_message():
+    with pytest.raises(Refusal) as refused:
+        engine.choose(SCENARIO, State(), RULES, "", "good", 0)
+    assert (refused.value.code, refused.value.status) == ("not-started", 409)
+
+
 def test_a_second_start_is_refused_as_stale():
     with pytest.raises(Refusal) as refused:
         engine.start(SCENARIO, begun(), RULES, 0)

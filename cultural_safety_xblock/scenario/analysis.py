@@ -73,7 +73,7 @@ def _situations(scenario):
         work += len(place.choices) * (len(names) + 2)
         if work > MAX_WORK:
             return graph, offered, stuck, True
-        values = dict(zip(names, situation[1]))
+        values = dict(zip(names, situation[1], strict=True))
         choices = offered_choices(place, values)
         if not choices:
             stuck.add(place.id)

@@ -90,6 +90,8 @@ def start(scenario, state, rules, version):
 
 def choose(scenario, state, rules, node_id, choice_id, version):
     _check_fresh(state, node_id, version)
+    if not state.place:
+        raise Refusal("not-started", N_("Begin the scenario first."), 409)
     node = scenario.node(state.place)
     if node is None:
         raise Refusal("finished", N_("This attempt has ended; restart to play again."), 409)
