@@ -1,6 +1,6 @@
 """Core timings: parse + validate, student_view, a learner's step, and the learner view's size.
 
-    python bench/core.py            (or: make bench)
+    python bench/core.py            (make bench runs bench/run.py: this and the peer beside it)
 
 Prints a Markdown table; figures are this machine's. Nothing here is asserted by tests.
 """
