@@ -79,17 +79,22 @@ class ReportsMixin:
         """Update the cohort aggregates with what a learner just did."""
         if not events:
             return
-        result = self.last_result or {}
         ended = any(name == "ended" for name, _data in events)
+        completed = self.completions > 0
+        # The result and the grade matter only once an attempt has ended; most steps need not
+        # read them (each field read is a fair share of a step's work).
+        graded = self.has_score
+        result = (self.last_result or {}) if ended or (completed and not graded) else {}
         latest = report_rows.latest_score(result) if ended and result else None
-        if self.has_score:
-            grade = cohort.fraction(self.score_earned, self.score_possible)
-        else:
-            grade = report_rows.latest_score(result) if result else None
+        grade = None
+        if completed:
+            if graded:
+                grade = cohort.fraction(self.score_earned, self.score_possible)
+            else:
+                grade = report_rows.latest_score(result) if result else None
         name = self._shard_name()
         shard, marks = cohort.count(getattr(self, name), self.report_marks, events,
-                                    completed=self.completions > 0,
-                                    grade=grade if self.completions > 0 else None, latest=latest)
+                                    completed=completed, grade=grade, latest=latest)
         setattr(self, name, Counts(shard))
         self.report_marks = marks
 
