@@ -197,8 +197,10 @@ def rows(user_states, report, limit=None, state_column=False):
     produced = 0
     for user_state in user_states:
         row = report.row(user_state.state)
-        if state_column:
+        if state_column:  # the LMS's report, which the LMS writes to CSV itself
             row[STATE] = stored_state_text(user_state.state, report.show_reflections)
+            for reflection in report.reflections:  # learners' words: never a formula
+                row[REFLECTION_PREFIX + reflection] = csv_safe(row[REFLECTION_PREFIX + reflection])
         yield user_state.username, row
         produced += 1
         if limit is not None and produced >= limit:

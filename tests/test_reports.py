@@ -8,8 +8,8 @@ from collections import namedtuple
 import pytest
 from lxml import html as lxml_html
 
-from cultural_safety_xblock import cohort
-from cultural_safety_xblock.report_rows import Report
+from cultural_safety_xblock import cohort, report_rows
+from cultural_safety_xblock.report_rows import Report, csv_safe
 from cultural_safety_xblock.scenario.compiled import compile_text
 from tests.support import cohort_play
 from tests.support.cohort_play import (
@@ -64,6 +64,8 @@ def test_report_rows_say_what_each_learner_did(played, workbench_django):
     rows = dict(block.generate_report_data(stored_states(usage_id)))
     assert set(rows) == {"alice", "bob", "carol", "dave", "erin"}
     for learner, expected in EXPECTED_ROWS.items():
+        # the LMS writes these rows to CSV itself: learners' words come formula-safe
+        expected = {k: csv_safe(v) if k.startswith("Reflection") else v for k, v in expected.items()}
         assert expected_subset(rows[learner], expected) == expected, learner
     assert rows["dave"]["Status"] == "not started" and rows["dave"]["Path"] == ""
     assert rows["alice"]["Last activity"].endswith("+00:00")
@@ -92,11 +94,21 @@ def test_reflections_stay_out_of_the_report_unless_the_block_allows_them(played,
     _client, usage_id = played
     block = block_for(workbench_django, usage_id)
     assert dict(block.generate_report_data(stored_states(usage_id)))["alice"][
-        "Reflection: cost"] == cohort_play.ALICE_REFLECTION
+        "Reflection: cost"] == "'" + cohort_play.ALICE_REFLECTION
     block.reflections_in_reports = False
     rows = dict(block.generate_report_data(stored_states(usage_id)))
     assert not [column for column in rows["alice"] if column.startswith("Reflection")]
     assert cohort_play.ALICE_REFLECTION not in json.dumps(rows)
+
+
+def test_a_reflection_written_as_a_formula_reaches_the_lms_report_as_text():
+    from cultural_safety_xblock.demo import DEMO_SCENARIO
+
+    report = Report(compile_text(DEMO_SCENARIO).scenario, reflections=True)
+    stored = UserState(
+        "eve", {"reflections": {"expert": '=HYPERLINK("http://evil","x")'}})
+    ((_user, row),) = report_rows.rows(iter([stored]), report, state_column=True)
+    assert row["Reflection: expert"] == "'=HYPERLINK(\"http://evil\",\"x\")"
 
 
 @pytest.mark.integration
