@@ -314,3 +314,13 @@ def test_the_default_display_name_is_translated_but_an_authors_is_not():
     assert ">Scénario à embranchements</h2>" in unnamed.page()
     named = Speaker(french, DEMO_SCENARIO, display_name="Branching scenario")
     assert ">Branching scenario</h2>" in named.page()
+
+
+def test_a_problem_reads_wholly_in_french_words_inserted_included():
+    from tests.support.builders import choice, compiled, ending, node
+
+    french = i18n.catalog("fr").gettext
+    result = compiled(node("a", choice("x", "end", text=" ")), ending("end"))
+    (empty,) = [p for p in result.problems if p.code == "empty-text"]
+    where, what, fix = empty.render(french)
+    assert "texte de l'option" in what and "option text" not in what + fix

@@ -11,6 +11,10 @@ def N_(message):
     return message
 
 
+class Term(str):
+    """A word put into a message ("scene", "true or false"): translated along with the message."""
+
+
 @dataclass(frozen=True)
 class Problem:
     code: str
@@ -23,7 +27,8 @@ class Problem:
     def render(self, gettext=None):
         """(where, what, fix) in the reader's language."""
         gettext = gettext or (lambda text: text)
-        values = dict(self.args)
+        values = {key: gettext(value) if isinstance(value, Term) else value
+                  for key, value in self.args}
         return tuple(gettext(text).format(**values) for text in (self.where, self.what, self.fix))
 
     def as_dict(self, gettext=None):

@@ -19,7 +19,7 @@ from .model import (
     Scenario,
     Variable,
 )
-from .problems import N_, problem
+from .problems import N_, Term, problem
 from .safe_xml import MAX_DEPTH
 
 ROOT_TAGS = ("cultural_safety_scenario", "scenario")
@@ -159,7 +159,7 @@ class Reader:
         if kind == "bool":
             if value.lower() in ("true", "false"):
                 return value.lower() == "true"
-            expected = "true or false"
+            expected = "true or false"  # literal words the author types
         elif kind == "number":
             try:
                 number = float(value)
@@ -167,11 +167,11 @@ class Reader:
                     return number
             except ValueError:
                 pass
-            expected = "a number of 0 or more"
+            expected = Term(N_("a number of 0 or more"))
         elif kind == "count":
             if value.strip().isdigit():
                 return int(value)
-            expected = "a whole number of 0 or more"
+            expected = Term(N_("a whole number of 0 or more"))
         else:
             if value in kind:
                 return value

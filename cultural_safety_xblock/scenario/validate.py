@@ -6,7 +6,7 @@ import re
 
 from .analysis import MAX_SITUATIONS, analyse
 from .model import DISTRESSING_TOPICS, OUTCOMES, RATINGS
-from .problems import N_, problem
+from .problems import N_, Term, problem
 
 MAX_PLACES = 1_000
 MAX_CHOICES = 8
@@ -154,16 +154,16 @@ def _node_problems(scenario, node):
 
 def _texts(scenario):
     node_where, choice_where = N_("node '{node}'"), N_("choice '{choice}' in node '{node}'")
-    checks = [(N_("scene"), node.html, node_where, node.line, {"node": node.id})
+    checks = [(Term(N_("scene")), node.html, node_where, node.line, {"node": node.id})
               for node in scenario.nodes]
-    checks += [(N_("text"), ending.html, N_("ending '{ending}'"), ending.line,
+    checks += [(Term(N_("text")), ending.html, N_("ending '{ending}'"), ending.line,
                 {"ending": ending.id}) for ending in scenario.endings]
     for node in scenario.nodes:
         for choice in node.choices:
             at = {"node": node.id, "choice": choice.id}
-            checks.append((N_("option text"), choice.text, choice_where, choice.line, at))
-            checks.append((N_("consequence"), choice.consequence, choice_where, choice.line, at))
-    checks.append((N_("debrief"), scenario.debrief, N_("scenario"), None, {}))
+            checks.append((Term(N_("option text")), choice.text, choice_where, choice.line, at))
+            checks.append((Term(N_("consequence")), choice.consequence, choice_where, choice.line, at))
+    checks.append((Term(N_("debrief")), scenario.debrief, N_("scenario"), None, {}))
     found = []
     for part, text, where, line, at in checks:
         if not text.strip():
