@@ -244,32 +244,25 @@ class StudioMixin:
                                                       *compiled.scenario.endings)]
 
     def studio_view(self, context=None):
+        return self._authoring_fragment("studio.html", "CulturalSafetyStudio",
+                                        settings=self._settings_view())
+
+    def author_view(self, context=None):
+        """Studio's preview of the block: problems, map and a preview from any place."""
+        return self._authoring_fragment("author.html", "CulturalSafetyAuthor", clickable=False)
+
+    def _authoring_fragment(self, template, initializer, clickable=True, **extra):
         text = self.scenario_xml
         compiled, problems = self.studio_problems(text)
         values = self._studio_context()
         fragment = Fragment(rendering.render(
-            "studio.html", text=text, settings=self._settings_view(),
-            problems_html=self.problems_html(problems, values),
+            template, problems_html=self.problems_html(problems, values, clickable=clickable),
             map_html=self.map_html(compiled, values), places=self._places(compiled),
-            count=len(problems), **values))
+            count=len(problems), text=text, **extra, **values))
         fragment.add_css(rendering.static_text("student.css"))
         fragment.add_css(rendering.static_text("studio.css"))
         fragment.add_javascript(rendering.static_text("studio.js"))
-        fragment.initialize_js("CulturalSafetyStudio")
-        return fragment
-
-    def author_view(self, context=None):
-        """Studio's preview of the block: problems, map and a preview from any place."""
-        compiled, problems = self.studio_problems(self.scenario_xml)
-        values = self._studio_context()
-        fragment = Fragment(rendering.render(
-            "author.html", problems_html=self.problems_html(problems, values, clickable=False),
-            map_html=self.map_html(compiled, values), places=self._places(compiled),
-            count=len(problems), **values))
-        fragment.add_css(rendering.static_text("student.css"))
-        fragment.add_css(rendering.static_text("studio.css"))
-        fragment.add_javascript(rendering.static_text("studio.js"))
-        fragment.initialize_js("CulturalSafetyAuthor")
+        fragment.initialize_js(initializer)
         return fragment
 
     def _settings_view(self):
