@@ -28,7 +28,8 @@ setup(
     license="AGPL-3.0",
     python_requires=">=3.11",
     packages=find_packages(include=["cultural_safety_xblock", "cultural_safety_xblock.*"]),
-    package_data=package_data("cultural_safety_xblock", ["templates", "static", "translations"]),
+    package_data=package_data("cultural_safety_xblock",
+                              ["templates", "static", "translations", "workbench_templates"]),
     install_requires=["XBlock>=5.0", "lxml>=5.0", "jinja2>=3.1", "nh3>=0.2.17"],
     extras_require={
         # setuptools<81: fs (pulled in by XBlock) imports pkg_resources, which setuptools 81 removed;

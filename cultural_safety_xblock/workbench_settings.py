@@ -17,6 +17,7 @@ from pathlib import Path
 from workbench.settings import *  # noqa: F403  (the sdk's settings are the base)
 from workbench.settings import DATABASES as _SDK_DATABASES
 from workbench.settings import LOGGING as _SDK_LOGGING
+from workbench.settings import TEMPLATES as _SDK_TEMPLATES
 
 VAR_DIR = Path(os.environ.get("CULTURAL_SAFETY_VAR_DIR") or "var").resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -81,3 +82,9 @@ WORKBENCH = {
     **WORKBENCH,  # noqa: F405
     "services": {**WORKBENCH["services"], "i18n": "cultural_safety_xblock.i18n.CatalogI18nService"},  # noqa: F405
 }
+
+# The learner's page without the sdk's debug panel, which prints the scenario's OLX (ratings,
+# points and targets included) under every block.
+TEMPLATES = [{**_SDK_TEMPLATES[0],
+              "DIRS": [str(Path(__file__).parent / "workbench_templates"), *_SDK_TEMPLATES[0]["DIRS"]]},
+             *_SDK_TEMPLATES[1:]]

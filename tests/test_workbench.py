@@ -63,3 +63,10 @@ def test_two_learners_play_over_http_and_each_gets_their_own_grade(django_client
     assert "cs-debrief" in page
     fresh = django_client.get(f"/scenario/{scenario_id}/?student=carol").content.decode()
     assert 'data-status="intro"' in fresh
+
+
+def test_a_learners_page_carries_no_answers_and_names_its_language(django_client, workbench_django):
+    scenario_id, _usage_id, text = first_scenario(workbench_django)
+    page = django_client.get(f"/scenario/{scenario_id}/?student=alice").content.decode()
+    assert " rating=" not in page and " points=" not in page and "&lt;choice" not in page
+    assert '<html lang="en' in page and "<title>" in page

@@ -446,6 +446,7 @@ def test_no_payload_runs_in_the_browser_for_a_learner_or_for_staff(page, payload
             page.goto(payload_server.scenario(scenario_id, view=view, student="staff"))
             page.wait_for_load_state("networkidle")
             assert page.evaluate(WATCH) == {"xss": None, "found": []}, (scenario_id, view)
-            assert "window.__xss=1" in page.inner_text("body"), (scenario_id, view)
+            if view != "staff_view":  # the dashboard shows counts, not the author's text
+                assert "window.__xss=1" in page.inner_text("body"), (scenario_id, view)
     assert dialogs == []
     assert not [error for error in page_log.errors if "__xss" in error]
