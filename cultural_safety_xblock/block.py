@@ -36,10 +36,12 @@ class ScenarioText(String):
 
     def __set__(self, xblock, value):
         super().__set__(xblock, value)
+        xblock.__dict__.pop("_compiled", None)
         xblock.scenario_version = content_hash(super().__get__(xblock, type(xblock)))
 
     def __delete__(self, xblock):
         super().__delete__(xblock)
+        xblock.__dict__.pop("_compiled", None)
         del xblock.scenario_version
 
 MAX_REFLECTION = 5_000
@@ -102,7 +104,13 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
 
     @property
     def compiled(self):
-        return compile_version(self.scenario_version, lambda: self.scenario_xml)
+        """The compiled scenario, looked up once per block instance (a step asks ~7 times);
+        writing the text forgets it."""
+        found = self.__dict__.get("_compiled")
+        if found is None:
+            found = compile_version(self.scenario_version, lambda: self.scenario_xml)
+            self.__dict__["_compiled"] = found
+        return found
 
     @property
     def content_hash(self):
