@@ -3,6 +3,7 @@ import hashlib
 from datetime import UTC, datetime
 
 from lxml import etree
+from markupsafe import Markup
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
@@ -177,13 +178,19 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
                 else self.gettext("Your reflections are private: only you can see them.")),
             **extra)
 
-    def _stage_html(self, state):
+    def _stage_html(self, state, rules=None):
+        """The stage's HTML; ``rules``, when the caller has them, spare reading the settings
+        fields again."""
         compiled = self.compiled
+        rules = self.rules if rules is None else rules
         if compiled.scenario.ending(state.place) is not None:
-            view = rendering.stage(compiled, state, self.rules, self.reflections)
+            view = rendering.stage(compiled, state, rules, self.reflections)
             return rendering.render("stage.html", view=view, **self._context())
-        # a node's stage (most steps) needs neither the debrief's labels nor the reflections
-        view = rendering.stage(compiled, state, self.rules)
+        # a node's stage (most steps) needs neither the debrief's labels nor the reflections,
+        # and is the same for every learner standing there (rendering.node_stage caches it)
+        if compiled.scenario.node(state.place) is not None:
+            return rendering.node_stage(compiled, state, rules, self._i18n().gettext, self._uid())
+        view = rendering.stage(compiled, state, rules)
         return rendering.render("stage.html", view=view, _=self.gettext, uid=self._uid())
 
     # On the view, where the LMS looks (has_support(student_view, ...)): on the class it is unseen.
@@ -195,10 +202,12 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         else:
             state = self.learner_state()
             notice, self.notice = self.notice, ""
-            view = rendering.stage(self.compiled, state, self.rules, self.reflections)
+            # the page around the stage needs only its title and words; the stage is the one
+            # the handlers answer with (a node's is cached)
             fragment.add_content(rendering.render(
-                "student.html", view=view, notice=self.gettext(notice) if notice else "",
-                **self._context()))
+                "student.html", stage=Markup(self._stage_html(state)),
+                notice=self.gettext(notice) if notice else "", _=self.gettext, uid=self._uid(),
+                title=self.shown_name()))
             fragment.add_javascript(rendering.static_text("student.js"))
             fragment.initialize_js("CulturalSafetyScenario")
             self.add_staff_results(fragment)  # reports.py: the cohort dashboard, staff only
@@ -236,8 +245,9 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             raise Refusal("unavailable", N_("This activity is not available yet."), 409)
         return self.compiled.scenario
 
-    def _apply(self, move):
-        """Store the new state, publish events, grade at an ending; answer with the stage."""
+    def _apply(self, move, rules):
+        """Store the new state, publish events, grade at an ending; answer with the stage.
+        ``rules``: the handler's, read once per request."""
         state = move.state
         self.progress = state.to_dict()
         self.seen_content = self.content_hash
@@ -247,30 +257,31 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             if name == "ended":
                 self._finish_attempt(state, data["ending"])
         self.record(move.events, state)
-        return {"stage": self._stage_html(state), "version": state.version,
+        return {"stage": self._stage_html(state, rules), "version": state.version,
                 "status": "ending" if engine.finished(self.compiled.scenario, state) else "node"}
 
     @json_action(version=int, node=str)
     def begin(self, version, node):
-        scenario = self._playable()
-        return self._apply(engine.start(scenario, self.learner_state(), self.rules, version))
+        scenario, rules = self._playable(), self.rules
+        return self._apply(engine.start(scenario, self.learner_state(), rules, version), rules)
 
     @json_action(version=int, node=str, choice=str)
     def choose(self, version, node, choice):
-        scenario = self._playable()
-        return self._apply(engine.choose(scenario, self.learner_state(), self.rules, node,
-                                         choice, version))
+        scenario, rules = self._playable(), self.rules
+        return self._apply(engine.choose(scenario, self.learner_state(), rules, node, choice,
+                                         version), rules)
 
     @json_action(version=int, node=str)
     def back(self, version, node):
-        scenario = self._playable()
-        return self._apply(engine.back(scenario, self.learner_state(), self.rules, node, version))
+        scenario, rules = self._playable(), self.rules
+        return self._apply(engine.back(scenario, self.learner_state(), rules, node, version),
+                           rules)
 
     @json_action(version=int, node=str)
     def restart(self, version, node):
-        scenario = self._playable()
-        return self._apply(engine.restart(scenario, self.learner_state(), self.rules, node,
-                                          version))
+        scenario, rules = self._playable(), self.rules
+        return self._apply(engine.restart(scenario, self.learner_state(), rules, node, version),
+                           rules)
 
     @json_action(id=str, text=str)
     def save_reflection(self, id, text):  # noqa: A002 - the JSON field is called id

@@ -4,6 +4,8 @@
 the choices offered, the consequence of a choice already made, and after an ending the path with
 ratings. Ratings, points, targets and consequences of unchosen choices never enter it.
 """
+import threading
+from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -95,3 +97,47 @@ def stage(compiled, state, rules, reflections=None):
                          for r in scenario.reflections],
         )
     return view
+
+
+# -- a node's stage, rendered once and served to every learner who stands where it shows ----------
+
+# Every interface string stage.html shows at a node. Their translations are part of the cache's
+# key (so each language has its own entry), and the template is given exactly these: one it
+# shows that is not here fails loudly (KeyError) instead of being cached in the wrong language.
+NODE_STAGE_WORDS = ("What happened", "You chose:", "Decision {number}", "What do you do?",
+                    "Take back my last choice", "Start again", "Pause", "Attempts left: {count}")
+CACHED_NODE_STAGES = 2048   # about 1.5 KiB each
+_NODE_STAGE_HEAD = '<div class="cs-stage-body" data-status="node" data-version="'
+_node_stages = {}
+_node_stages_lock = threading.Lock()
+
+
+def node_stage(compiled, state, rules, gettext, uid):
+    """stage.html for a learner at a node (``state.place`` names a node), as
+    ``render("stage.html", view=stage(compiled, state, rules), _=gettext, uid=uid)`` gives it.
+
+    At a node the stage holds nothing of the learner's own but the version: the scene, the
+    choices offered, the consequence of the last choice and the controls follow from the
+    scenario's version, the place, the last step, the path's length, the choices offered and the
+    rules. So it is rendered once per such key (with the block's DOM id prefix and the words in
+    the reader's language) and the learner's version is put in its place.
+    """
+    scenario = compiled.scenario
+    offered = tuple(choice.id for choice in engine.offered(scenario, state))
+    left = engine.attempts_left(state, rules)
+    words = tuple(map(gettext, NODE_STAGE_WORDS))
+    key = (compiled.content_hash, uid, words, state.place, state.path[-1:], len(state.path),
+           offered, rules.allow_back and bool(state.path),
+           rules.allow_restart and left != 0, left)
+    parts = _node_stages.get(key)
+    if parts is None:
+        html = render("stage.html", view=stage(compiled, replace(state, version=0), rules),
+                      _=dict(zip(NODE_STAGE_WORDS, words, strict=True)).__getitem__, uid=uid)
+        if not html.startswith(_NODE_STAGE_HEAD + '0"'):   # the template changed its first tag
+            return render("stage.html", view=stage(compiled, state, rules), _=gettext, uid=uid)
+        parts = (html[:len(_NODE_STAGE_HEAD)], html[len(_NODE_STAGE_HEAD) + 1:])
+        with _node_stages_lock:
+            _node_stages[key] = parts
+            while len(_node_stages) > CACHED_NODE_STAGES:
+                del _node_stages[next(iter(_node_stages))]
+    return f"{parts[0]}{state.version}{parts[1]}"
