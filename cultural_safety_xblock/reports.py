@@ -79,8 +79,15 @@ class ReportsMixin:
         """Update the cohort aggregates with what a learner just did."""
         if not events:
             return
-        ended = any(name == "ended" for name, _data in events)
         completed = self.completions > 0
+        name = self._shard_name()
+        if not completed and all(event not in ("started", "ended") for event, _data in events):
+            # Before a learner's first ending, a step without "started" counts in the shard
+            # alone: the marks (and the grade) could not change, so they are not even read.
+            shard, _marks = cohort.count(getattr(self, name), {}, events)
+            setattr(self, name, Counts(shard))
+            return
+        ended = any(event == "ended" for event, _data in events)
         # The result and the grade matter only once an attempt has ended; most steps need not
         # read them (each field read is a fair share of a step's work).
         graded = self.has_score
@@ -92,7 +99,6 @@ class ReportsMixin:
                 grade = cohort.fraction(self.score_earned, self.score_possible)
             else:
                 grade = report_rows.latest_score(result) if result else None
-        name = self._shard_name()
         shard, marks = cohort.count(getattr(self, name), self.report_marks, events,
                                     completed=completed, grade=grade, latest=latest)
         setattr(self, name, Counts(shard))
