@@ -13,7 +13,7 @@ from . import rendering
 from .actions import json_action
 from .demo import DEMO_SCENARIO
 from .mobile import MobileMixin
-from .reports import ReportsMixin
+from .reports import Replaced, ReplacedDict, ReportsMixin
 from .scenario import engine, olx, scoring
 from .scenario.compiled import compile_version, content_hash
 from .scenario.engine import Refusal, Rules, State
@@ -84,7 +84,8 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
     scenario_version = String(scope=Scope.settings, default="",
                               help="Content hash of scenario_xml, written with it.")
 
-    progress = Dict(scope=Scope.user_state, help="The learner's place: engine.State as a dict.")
+    progress = ReplacedDict(scope=Scope.user_state,
+                            help="The learner's place: engine.State as a dict.")
     seen_content = String(scope=Scope.user_state, default="",
                           help="Hash of the scenario text the progress was last fitted to.")
     score_earned = Float(scope=Scope.user_state, default=None)
@@ -145,7 +146,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             state, changed = engine.repair(self.compiled.scenario, state)
             self.seen_content = self.content_hash
             if changed:
-                self.progress = state.to_dict()
+                self.progress = Replaced(state.to_dict())
                 self.notice = N_("This scenario was updated by its authors; you continue from the "
                                  "last point that still exists.")
                 self._event("state_repaired", {"place": state.place, "kept": len(state.path)})
@@ -249,7 +250,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         """Store the new state, publish events, grade at an ending; answer with the stage.
         ``rules``: the handler's, read once per request."""
         state = move.state
-        self.progress = state.to_dict()
+        self.progress = Replaced(state.to_dict())
         self.seen_content = self.content_hash
         self.last_activity = datetime.now(UTC).isoformat(timespec="seconds")
         for name, data in move.events:
