@@ -3,7 +3,6 @@ import hashlib
 from datetime import UTC, datetime
 
 from lxml import etree
-from markupsafe import Markup
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
@@ -204,11 +203,10 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             state = self.learner_state()
             notice, self.notice = self.notice, ""
             # the page around the stage needs only its title and words; the stage is the one
-            # the handlers answer with (a node's is cached)
-            fragment.add_content(rendering.render(
-                "student.html", stage=Markup(self._stage_html(state)),
-                notice=self.gettext(notice) if notice else "", _=self.gettext, uid=self._uid(),
-                title=self.shown_name()))
+            # the handlers answer with (a node's is cached, and so is the page around it)
+            fragment.add_content(rendering.learner_page(
+                self._stage_html(state), self._i18n().gettext, self._uid(), self.shown_name(),
+                self.gettext(notice) if notice else ""))
             fragment.add_javascript(rendering.static_text("student.js"))
             fragment.initialize_js("CulturalSafetyScenario")
             self.add_staff_results(fragment)  # reports.py: the cohort dashboard, staff only

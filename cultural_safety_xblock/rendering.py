@@ -141,3 +141,37 @@ def node_stage(compiled, state, rules, gettext, uid):
             while len(_node_stages) > CACHED_NODE_STAGES:
                 del _node_stages[next(iter(_node_stages))]
     return f"{parts[0]}{state.version}{parts[1]}"
+
+
+# -- the learner's page around the stage, rendered once per block, language and title -------------
+
+PAGE_WORDS = ("That did not work. Please try again.",
+              "The server could not be reached. Check your connection and try again.",
+              "Start the scenario again from the beginning? Your current path will be left behind.",
+              "Paused", "Take the time you need. Your place is saved, here and if you leave this page.",
+              "Resume")
+CACHED_PAGES = 1024
+_STAGE_MARK = "\x00cs-stage\x00"   # where the stage goes; a control character no text can hold
+_pages = {}
+_pages_lock = threading.Lock()
+
+
+def learner_page(stage_html, gettext, uid, title, notice):
+    """student.html around ``stage_html``, as ``render("student.html", stage=Markup(stage_html),
+    _=gettext, uid=uid, title=title, notice=notice)`` gives it; the page around the stage is
+    rendered once per (uid, title, notice, translated words)."""
+    words = tuple(map(gettext, PAGE_WORDS))
+    key = (uid, title, notice, words)
+    parts = _pages.get(key)
+    if parts is None:
+        html = render("student.html", stage=Markup(_STAGE_MARK), uid=uid, title=title,
+                      notice=notice, _=dict(zip(PAGE_WORDS, words, strict=True)).__getitem__)
+        if html.count(_STAGE_MARK) != 1:   # the mark met elsewhere: no cache, the plain render
+            return render("student.html", stage=Markup(stage_html), _=gettext, uid=uid,
+                          title=title, notice=notice)
+        parts = tuple(html.split(_STAGE_MARK))
+        with _pages_lock:
+            _pages[key] = parts
+            while len(_pages) > CACHED_PAGES:
+                del _pages[next(iter(_pages))]
+    return f"{parts[0]}{stage_html}{parts[1]}"

@@ -73,3 +73,19 @@ def test_a_stage_shared_across_languages_speaks_each_readers_language():
     page = french.load().student_view().body_html()
     assert "Que faites-vous" in page
     assert in_french["stage"] == uncached_stage(french.load())
+
+
+def test_the_page_around_a_shared_stage_shows_the_current_title_and_the_readers_words():
+    english = Learner(DEMO_SCENARIO, user="student_1", display_name="First title")
+    french = French(user="student_2", store=english.store)
+    english.begin()
+    in_english = english.load().student_view().body_html()
+    in_french = french.load().student_view().body_html()
+    assert "First title" in in_english and "First title" in in_french
+    assert ">Resume<" in in_english and ">Reprendre<" in in_french and ">Resume<" not in in_french
+    assert "Begin the scenario" not in in_english and "Begin the scenario" not in in_french
+    english.block.display_name = "Second title"
+    english.block.save()
+    renamed = english.load().student_view().body_html()
+    assert "Second title" in renamed and "First title" not in renamed
+    assert renamed.count('class="cs-stage-body"') == 1 and "\x00" not in renamed
