@@ -183,13 +183,15 @@ def markdown(figures):
 
 MISSES = """\
 Where the time goes when a target is missed (cProfile, call counts):
-- A step: about half of its time is inside XBlock's field machinery (every field read, write and
-  save goes through the runtime's key-value layer, with deep copies of dict fields; ours keeps the
-  learner's place, grade, result and the cohort counters in a dozen fields). Building and
-  rendering the new stage's HTML on the server is about 30% of it (the template alone 14%), the
-  cohort aggregates about 20% (mostly their field reads and writes; these shares overlap). It no
-  longer depends on the scenario's size: the compiled scenario is found by the
-  `scenario_version` field, never by reading the text.
+- A step: about two thirds of its time is inside XBlock's field machinery (every field read,
+  write and save goes through the runtime's key-value layer; a settings field never set costs
+  the most, as the runtime is asked for a default first): the version, the learner's place, the
+  rules (allow_back, allow_restart, max_attempts: read once per request, and needed by the
+  stage's controls) and the cohort shard. The stage's HTML is under 10%: a node's stage is
+  rendered once per place (scenario version, place, last step, choices offered, controls, block
+  and language), shared by every learner standing there, with the learner's version put in.
+  Before their first ending a learner's step leaves their marks unread. It does not depend on
+  the scenario's size: the compiled scenario is found by the `scenario_version` field.
 - The aggregates: a step reads and writes back its shard of cohort counters, which holds a
   counter per choice once a cohort has made them all, so that step grows with the number of
   choices (JSON in and out; XBlock's deep copies of it were removed). Flat would need counters
@@ -197,9 +199,7 @@ Where the time goes when a target is missed (cProfile, call counts):
 - Studio save: 85% is reading and validating the new text (XML read safely, every HTML cleaned by
   nh3, the graph analysed: reachability, dead ends, loops, best points), far more than the peer
   checks; the map is no longer drawn for a valid save's answer. The editor checks the text as the
-  author types, so a save in the same process usually finds it compiled already.
-- student_view at 10 nodes: the peer's view does little (a dict for its script, no HTML), which
-  at 10 nodes is about as cheap as rendering our stage on the server."""
+  author types, so a save in the same process usually finds it compiled already."""
 
 COHORT_NOTE = """\
 A 30-node scenario. Report: `generate_report_data` over a lazy stream of real learner states
