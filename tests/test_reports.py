@@ -29,13 +29,7 @@ UserState = namedtuple("UserState", "username state")   # what the LMS's iterato
 @pytest.fixture
 def played(django_client, workbench_django):
     """The cohort has played the reports scenario: (client, usage id)."""
-    usage_id = cohort_play.add_scenario()
-
-    def post(handler, payload, student):
-        return workbench_django.call_json_handler(django_client, usage_id, handler, payload,
-                                                  student=student)
-
-    cohort_play.play_cohort(post)
+    usage_id = cohort_play.play_through_workbench(django_client, workbench_django)
     django_client.get(f"/scenario/{cohort_play.SCENARIO_NAME}/?student=dave")  # looks only
     yield django_client, usage_id
     cohort_play.remove_scenario()

@@ -17,13 +17,7 @@ OTHERS = ("alice", "bob", cohort_play.ALICE_REFLECTION, "a:bad", "harmful")
 
 @pytest.fixture
 def played(django_client, workbench_django):
-    usage_id = cohort_play.add_scenario()
-
-    def post(handler, payload, student):
-        return workbench_django.call_json_handler(django_client, usage_id, handler, payload,
-                                                  student=student)
-
-    cohort_play.play_cohort(post)
+    usage_id = cohort_play.play_through_workbench(django_client, workbench_django)
     yield django_client, usage_id
     cohort_play.remove_scenario()
 

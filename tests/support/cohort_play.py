@@ -83,6 +83,19 @@ def _place(stage_html):
 ALICE_REFLECTION = "=It cost her the chance to say no."   # starts with "=": CSV must not run it
 
 
+def play_through_workbench(client, workbench_django):
+    """Add the reports scenario to the workbench and play the cohort over its HTTP handlers;
+    returns the scenario block's usage id."""
+    usage_id = add_scenario()
+
+    def post(handler, payload, student):
+        return workbench_django.call_json_handler(client, usage_id, handler, payload,
+                                                  student=student)
+
+    play_cohort(post)
+    return usage_id
+
+
 def play_cohort(post):
     """alice: best path, reflects; bob: harmful ending, then a repaired one; carol: takes a
     choice back and stops at b; erin: begins only; dave never begins (he only looks)."""
