@@ -25,6 +25,7 @@ from cultural_safety_xblock.mobile import HANDLERS as LEARNER_HANDLERS
 from cultural_safety_xblock.scenario import engine
 from cultural_safety_xblock.scenario.engine import Rules, State
 from tests.support.builders import BRANCHING
+from tests.support.paths_through import following
 from tests.support.runtime import Learner
 
 HANDLERS = sorted(name for name in dir(CulturalSafetyScenarioBlock)
@@ -174,9 +175,7 @@ def situations(scenario):
             continue
         seen.add(state.path)
         found.append(state)
-        for choice in engine.offered(scenario, state):
-            queue.append(engine.choose(scenario, state, rules, state.place, choice.id,
-                                       state.version).state)
+        queue.extend(following(scenario, state, rules))
     return found
 
 

@@ -29,6 +29,7 @@ from cultural_safety_xblock.scenario.compiled import compile_source, compile_tex
 from cultural_safety_xblock.scenario.engine import Rules, State
 from cultural_safety_xblock.scenario.model import Ending
 from tests.support.builders import BRANCHING
+from tests.support.paths_through import following
 from tests.support.runtime import Learner
 
 COURSE = [etree.tostring(element, encoding="unicode")
@@ -55,9 +56,7 @@ def route_to_an_ending(scenario):
         if key in seen or len(seen) > 20_000:
             continue
         seen.add(key)
-        for choice in engine.offered(scenario, state):
-            queue.append(engine.choose(scenario, state, rules, state.place, choice.id,
-                                       state.version).state)
+        queue.extend(following(scenario, state, rules))
     return None
 
 

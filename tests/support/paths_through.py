@@ -15,3 +15,12 @@ def walk(scenario, prefer="best", limit=200):
         pick = min(offered, key=lambda c: PREFERENCE[prefer].index(c.rating))
         state = engine.choose(scenario, state, rules, state.place, pick.id, state.version).state
     return state
+
+
+RULES = Rules()
+
+
+def following(scenario, state, rules=RULES):
+    """The states one offered choice away from ``state``."""
+    return [engine.choose(scenario, state, rules, state.place, choice.id, state.version).state
+            for choice in engine.offered(scenario, state)]
