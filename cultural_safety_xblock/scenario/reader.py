@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import sanitize
+from . import parts, sanitize
 from .model import (
     OPERATORS,
     Choice,
@@ -37,12 +37,15 @@ SETTINGS = {
     "allow_back": ("bool", True),
     "allow_restart": ("bool", True),
     "reflections_in_reports": ("bool", False),
+    "content_language": ("text", None),   # checked in scenario/language.py
 }
 # Attributes Open edX itself puts on a block; accepted and left to the runtime.
 RUNTIME_ATTRIBUTES = frozenset({"url_name", "xblock-family", "filename"})
 CONTENT_ATTRIBUTES = frozenset({"start", "outcomes", "topics"})
 
 _CLAUSE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+)\s*$")
+# Anything but text one level past the depth limit (the parser's own limit is far deeper).
+_TOO_DEEP = etree.XPath("/".join(["*"] * (MAX_DEPTH - 1) + ["node()[not(self::text())]"]))
 
 
 @dataclass
@@ -108,8 +111,8 @@ class Reader:
             else:
                 self._unknown_element(child, N_("scenario"))
         scenario = Scenario(
-            nodes=tuple(self._node(e) for e in children["node"]),
-            endings=tuple(self._ending(e) for e in children["ending"]),
+            nodes=tuple(self._part(e, Reader._node) for e in children["node"]),
+            endings=tuple(self._part(e, Reader._ending) for e in children["ending"]),
             start=root.get("start", "").strip(),
             content_note=" ".join(self._plain_text(e, N_("content note"))
                                   for e in children["content_note"]),
@@ -126,15 +129,26 @@ class Reader:
                             N_("more than one <{tag}>"), N_("merge them into one"), tag=tag)
         return self.parsed(scenario, settings)
 
+    def _part(self, element, read):
+        """A node or ending read by ``read``, or as remembered from an earlier text."""
+        key = parts.key_of(element)
+        found = parts.recall(key)
+        if found is None:
+            reader = Reader()
+            found = (read(reader, element), tuple(reader.problems), reader.unreported)
+            parts.remember(key, found)
+        part, problems, unreported = found
+        for each in problems:
+            self.add(each)
+        self.unreported += unreported
+        return part
+
     def _check_depth(self, root):
-        level = [root]
-        for _depth in range(MAX_DEPTH):
-            level = [child for element in level for child in element]
-            if not level:
-                return
-        self.report("too-deep", level[0], N_("document"),
-                    N_("elements are nested more than {limit} deep"),
-                    N_("flatten the HTML"), limit=MAX_DEPTH)
+        deeper = _TOO_DEEP(root)
+        if deeper:
+            self.report("too-deep", deeper[0], N_("document"),
+                        N_("elements are nested more than {limit} deep"),
+                        N_("flatten the HTML"), limit=MAX_DEPTH)
 
     def _settings(self, root):
         settings = {}
@@ -248,11 +262,11 @@ class Reader:
                 "unsafe-html", where, N_("{item} is not allowed and is removed for learners"),
                 N_("use only p, em, strong, ul, ol, li, blockquote, q, cite, br, h3, h4, a, abbr,"
                    " span, img"), line=line, item=what, **args))
-        parts = [element.text or ""]
-        for child in element:
-            parts.append(etree.tostring(child, encoding="unicode", with_tail=False))
-            parts.append(child.tail or "")
-        return "".join(parts).strip()
+        if not element.text and not len(element):
+            return ""
+        # one serialisation of the element, its own tags cut off: text stays escaped
+        source = etree.tostring(element, encoding="unicode", with_tail=False)
+        return source[source.index(">") + 1:source.rindex("<")].strip()
 
     def _node(self, element):
         values = self._attributes(element, N_("a node"), ("id",), ("title",))
