@@ -10,6 +10,7 @@ from xblock.scorable import ScorableXBlockMixin, Score
 
 from . import rendering
 from .actions import json_action
+from .content_language import ContentLanguageMixin
 from .demo import DEMO_SCENARIO
 from .mobile import MobileMixin
 from .reports import Replaced, ReplacedDict, ReportsMixin
@@ -55,7 +56,7 @@ def _(text):
 @XBlock.needs("i18n")
 @XBlock.wants("user", "studio_user_permissions")
 class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin, MobileMixin,
-                                  XBlock):
+                                  ContentLanguageMixin, XBlock):
     """A branching scenario on power and cultural safety in therapy."""
 
     display_name = String(display_name=_("Display name"), scope=Scope.settings,
@@ -98,7 +99,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
     last_activity = String(scope=Scope.user_state, default="")
 
     editable_fields = ("display_name", "weight", "max_attempts", "grading", "practice",
-                       "allow_back", "allow_restart", "reflections_in_reports")
+                       "allow_back", "allow_restart", "reflections_in_reports", "content_language")
     SETTING_FIELDS = tuple(olx.SETTINGS)
 
     # -- the scenario and the learner's state ----------------------------------------------
