@@ -41,8 +41,10 @@ def _refuse(block, status, message, **values):
     return respond(status, {"code": "bad-request", "message": block.gettext(message).format(**values)})
 
 
-def read_request(block, request, fields, limit=MAX_BODY):
-    """(values, None) or (None, error response)."""
+def read_request(block, request, fields, limit=MAX_BODY, optional=None):
+    """(values, None) or (None, error response). Every one of ``fields`` must be sent; those of
+    ``optional`` (name -> type) may be, and are left out of ``values`` when they are not."""
+    optional = optional or {}
     if request.method != "POST":
         response = _refuse(block, 405, N_("Send this request with POST."))
         response.allow = ("POST",)
@@ -58,10 +60,12 @@ def read_request(block, request, fields, limit=MAX_BODY):
     if not isinstance(data, dict):
         return None, _refuse(block, 400, N_("The request must be a JSON object."))
     for name in data:
-        if name not in fields:
+        if name not in fields and name not in optional:
             return None, _refuse(block, 400, N_("Unknown field '{name}'."), name=name[:40])
-    for name, kind in fields.items():
+    for name, kind in {**fields, **optional}.items():
         if name not in data:
+            if name in optional:
+                continue
             return None, _refuse(block, 400, N_("The field '{name}' is missing."), name=name)
         value = data[name]
         if not _fits(value, kind):

@@ -33,6 +33,8 @@ PREVIEW_RULES = Rules(allow_back=True, allow_restart=True, max_attempts=0)
 SAVE_FIELDS = {"display_name": str, "weight": float, "max_attempts": int, "grading": str,
                "practice": bool, "allow_back": bool, "allow_restart": bool,
                "reflections_in_reports": bool, "scenario_xml": str}
+# Left out of a save, they keep their value (an editor page loaded before they existed still saves).
+SAVE_OPTIONAL = {"content_language": str}
 _ROOT = re.compile(r"<(?:cultural_safety_scenario|scenario)\b")
 # Ratings are told apart by colour, line style and a word on every arrow.
 RATING_STYLES = {"best": ("#1d6b35", ""), "acceptable": ("#8a5a00", "7 4"),
@@ -95,9 +97,10 @@ def listed_choices(scenario, texts):
     return listed
 
 
-def staff_action(**fields):
-    """A JSON handler for course staff taking exactly ``fields``; others get 403 before their
-    request is read. The method returns a dict (200) or ``(status, dict)``."""
+def staff_action(optional=None, **fields):
+    """A JSON handler for course staff taking exactly ``fields`` (and any of ``optional``);
+    others get 403 before their request is read. The method returns a dict (200) or
+    ``(status, dict)``."""
     def decorate(method):
         @XBlock.handler
         @functools.wraps(method)
@@ -105,7 +108,8 @@ def staff_action(**fields):
             if not self.can_author():
                 return respond(403, {"code": "forbidden", "message": self.gettext(
                     "Only the course's staff can do this.")})
-            values, error = read_request(self, request, fields, limit=MAX_EDIT_REQUEST)
+            values, error = read_request(self, request, fields, limit=MAX_EDIT_REQUEST,
+                                         optional=optional)
             if error is not None:
                 return error
             try:
@@ -266,7 +270,8 @@ class StudioMixin:
         return fragment
 
     def _settings_view(self):
-        return {name: getattr(self, name) for name in SAVE_FIELDS if name != "scenario_xml"}
+        shown = {name: getattr(self, name) for name in SAVE_FIELDS if name != "scenario_xml"}
+        return dict(shown, **self.language_settings_view())
 
     # -- handlers ----------------------------------------------------------------------------
 
@@ -305,9 +310,9 @@ class StudioMixin:
                 "limit": MAX_ATTEMPTS}
         if values["grading"] not in olx.SETTINGS["grading"][0]:
             return N_("The grading policy must be best_attempt or last_attempt."), {}
-        return None
+        return self.language_setting_problem(values.get("content_language", ""))
 
-    @staff_action(**SAVE_FIELDS)
+    @staff_action(optional=SAVE_OPTIONAL, **SAVE_FIELDS)
     def studio_save(self, **values):
         """Store the settings and the scenario, all or nothing: a scenario with any problem is
         refused with the full list and nothing stored changes."""

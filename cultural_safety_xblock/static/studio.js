@@ -177,6 +177,7 @@ function CulturalSafetyStudio(runtime, element) {
       weight: Number(fields.weight.value),
       max_attempts: Number(fields.max_attempts.value),
       grading: fields.grading.value,
+      content_language: fields.content_language.value,
       practice: fields.practice.checked,
       allow_back: fields.allow_back.checked,
       allow_restart: fields.allow_restart.checked,
