@@ -111,7 +111,7 @@ class ContentLanguageMixin:
             return language.HOW, {}
         return None
 
-    def language_settings_view(self):
+    def language_form_values(self):
         """What Studio's settings form shows: the setting as stored and what applies if empty."""
         return {"content_language": self.content_language,
                 "course_language": self.course_language() or language.DEFAULT}

@@ -271,7 +271,7 @@ class StudioMixin:
 
     def _settings_view(self):
         shown = {name: getattr(self, name) for name in SAVE_FIELDS if name != "scenario_xml"}
-        return dict(shown, **self.language_settings_view())
+        return dict(shown, **self.language_form_values())
 
     # -- handlers ----------------------------------------------------------------------------
 
