@@ -99,3 +99,26 @@ def test_escaped_markup_in_html_text_stays_text():
     scene = compile_source(text).scenario.node("a").html
     assert scene == "Say &lt;em&gt;this&lt;/em&gt; &amp; that"
     assert olx.read(olx.write(olx.read(text).scenario)).scenario.node("a").html == scene
+
+
+def test_a_remembered_node_is_checked_against_the_scenario_around_it():
+    compile_source(BRANCHING)
+    without_dimension = BRANCHING.replace('<dimension id="voice" label="Client voice"/>', "")
+    without_ending = BRANCHING.replace('<ending id="mixed" outcome="mixed" title="mixed">'
+                                       '<html><p>End mixed</p></html></ending>', "")
+    assert "unknown-dimension" in {p.code for p in compile_source(without_dimension).problems}
+    assert [(p.code, dict(p.args)["choice"]) for p in compile_source(without_ending).problems
+            if p.code == "unknown-target"] == [("unknown-target", "fine")]
+    assert compile_source(BRANCHING).problems == ()
+
+
+def test_the_analysis_is_shared_by_texts_of_one_shape_and_redone_for_another():
+    first = compile_source(BRANCHING).analysis
+    reworded = compile_source(BRANCHING.replace("Scene a", "Another scene"))
+    assert reworded.analysis is first
+    no_repair = compile_source(BRANCHING.replace('requires="trust &lt; 2"', 'requires="trust &gt; 5"'))
+    assert no_repair.analysis is not first
+    assert ("b", "repair") in first.offered and ("b", "repair") not in no_repair.analysis.offered
+    more_points = compile_source(BRANCHING.replace('id="best" target="safe" rating="best" points="2"',
+                                                   'id="best" target="safe" rating="best" points="5"'))
+    assert more_points.analysis.max_points == first.max_points + 3

@@ -6,7 +6,12 @@ the largest total of points on any path are all read off this one graph of situa
 
 Loops are allowed only if every choice on them gives no points (validation enforces it), so going
 round a loop never changes a score.
+
+An analysis depends only on the scenario's shape (ids, targets, points, conditions, effects and
+variables), never on its texts, so it is remembered by shape: an author's edit to the words
+reuses it.
 """
+import threading
 from dataclasses import dataclass
 
 from .model import Ending, Node
@@ -33,7 +38,7 @@ def apply_effects(scenario, values, choice):
 
 
 def offered_choices(node, values):
-    return [choice for choice in node.choices if choice.requires.holds(values)]
+    return [choice for choice in node.choices if not choice.requires or choice.requires.holds(values)]
 
 
 @dataclass(frozen=True)
@@ -65,30 +70,35 @@ def _situations(scenario):
     first = (start.id, tuple(initial[name] for name in names))
     todo = [first]
     graph[first] = []
+    place_of = scenario.place
     while todo:
         situation = todo.pop()
-        place = scenario.place(situation[0])
+        place = place_of(situation[0])
         if not isinstance(place, Node):
             continue
         work += len(place.choices) * (len(names) + 2)
         if work > MAX_WORK:
             return graph, offered, stuck, True
-        values = dict(zip(names, situation[1], strict=True))
+        values = dict(zip(names, situation[1], strict=True)) if names else {}
         choices = offered_choices(place, values)
         if not choices:
             stuck.add(place.id)
+        edges = graph[situation]
         for choice in choices:
             offered.add((place.id, choice.id))
-            if scenario.place(choice.target) is None:
+            if place_of(choice.target) is None:
                 continue
-            after = apply_effects(scenario, values, choice)
-            following = (choice.target, tuple(after[name] for name in names))
+            if choice.effects:
+                after = apply_effects(scenario, values, choice)
+                following = (choice.target, tuple(after[name] for name in names))
+            else:
+                following = (choice.target, situation[1])
             if following not in graph:
                 if len(graph) >= MAX_SITUATIONS:
                     return graph, offered, stuck, True
                 graph[following] = []
                 todo.append(following)
-            graph[situation].append((choice, place.id, following))
+            edges.append((choice, place.id, following))
     return graph, offered, stuck, False
 
 
@@ -159,7 +169,36 @@ def _best(graph, order, component_of, is_end, weight):
     return best
 
 
+REMEMBERED_SHAPES = 64
+_by_shape = {}
+_lock = threading.Lock()
+
+
+def shape(scenario):
+    """All an analysis reads of ``scenario``: places in order, and per choice what decides where
+    it leads, when it is offered and what it gives."""
+    return (scenario.start_id, scenario.variables, tuple(e.id for e in scenario.endings),
+            tuple((node.id, tuple((c.id, c.target, c.points, c.requires, c.effects,
+                                   any(score.points for score in c.scores))
+                                  for c in node.choices))
+                  for node in scenario.nodes))
+
+
 def analyse(scenario):
+    """The analysis of ``scenario``, remembered by its shape."""
+    key = shape(scenario)
+    found = _by_shape.get(key)
+    if found is None:
+        found = explore(scenario)
+        with _lock:
+            _by_shape[key] = found
+            while len(_by_shape) > REMEMBERED_SHAPES:
+                del _by_shape[next(iter(_by_shape))]
+    return found
+
+
+def explore(scenario):
+    """The analysis of ``scenario`` worked out afresh."""
     graph, offered, stuck, truncated = _situations(scenario)
     if truncated:  # validation reports only that: the rest would be read off a partial graph
         return Analysis(frozenset(s[0] for s in graph), frozenset(offered), frozenset(stuck),

@@ -21,9 +21,16 @@ def problems(scenario, analysis=None):
     found += _sizes(scenario)
     found += _identifiers(scenario)
     found += _declarations(scenario)
+    known = (frozenset(place.id for place in (*scenario.nodes, *scenario.endings)),
+             frozenset(variable.id for variable in scenario.variables),
+             frozenset(dimension.id for dimension in scenario.dimensions))
     for node in scenario.nodes:
-        found += _node_problems(scenario, node)
-    found += _texts(scenario)
+        found += _own_problems(node)
+        found += _reference_problems(node, *known)
+    found += [_text_problem(TEXT, ending.html, N_("ending '{ending}'"), ending.line,
+                            ending=ending.id) for ending in scenario.endings if _unfit(ending.html)]
+    if _unfit(scenario.debrief):
+        found.append(_text_problem(DEBRIEF, scenario.debrief, N_("scenario"), None))
     if not any(p.code in ("too-many", "duplicate-id", "no-nodes") for p in found):
         found += _graph(scenario, analysis or analyse(scenario))
     return found
@@ -105,75 +112,94 @@ def _declarations(scenario):
     return found
 
 
-def _node_problems(scenario, node):
-    where, found = N_("node '{node}'"), []
+def _own_problems(node):
+    """The problems a node has on its own, worked out once per node: nodes are immutable, and
+    the reader hands back the very same node for a part of the text that did not change."""
+    found = node.__dict__.get("_own_problems")
+    if found is None:
+        found = tuple(_structure_problems(node)) + tuple(_node_text_problems(node))
+        object.__setattr__(node, "_own_problems", found)  # a memo beside the fields
+    return found
+
+
+def _structure_problems(node):
+    where = N_("node '{node}'")
     if not node.choices:
-        found.append(problem("no-choices", where, N_("the node offers no choice"),
-                             N_("add choices, or make it an <ending>"), line=node.line,
-                             node=node.id))
+        yield problem("no-choices", where, N_("the node offers no choice"),
+                      N_("add choices, or make it an <ending>"), line=node.line, node=node.id)
     if len(node.choices) > MAX_CHOICES:
-        found.append(problem("too-many", where, N_("{count} choices, over the limit of {limit}"),
-                             N_("keep to three options per decision"), line=node.line,
-                             node=node.id, count=len(node.choices), limit=MAX_CHOICES))
-    variables = {variable.id for variable in scenario.variables}
-    dimensions = {dimension.id for dimension in scenario.dimensions}
+        yield problem("too-many", where, N_("{count} choices, over the limit of {limit}"),
+                      N_("keep to three options per decision"), line=node.line, node=node.id,
+                      count=len(node.choices), limit=MAX_CHOICES)
     seen = set()
+    where = N_("choice '{choice}' in node '{node}'")
     for choice in node.choices:
         at = {"line": choice.line, "node": node.id, "choice": choice.id}
-        where = N_("choice '{choice}' in node '{node}'")
         if choice.id in seen:
-            found.append(problem("duplicate-id", where, N_("two choices share this id"),
-                                 N_("give each choice of a node its own id"), **at))
+            yield problem("duplicate-id", where, N_("two choices share this id"),
+                          N_("give each choice of a node its own id"), **at)
         seen.add(choice.id)
-        if choice.target and scenario.place(choice.target) is None:
+        if choice.rating and choice.rating not in RATINGS:
+            yield problem("bad-value", where, N_("rating=\"{rating}\" is not valid"),
+                          N_("use best, acceptable or harmful"), rating=choice.rating, **at)
+        if not 0 <= choice.points <= MAX_POINTS or any(
+                not 0 <= score.points <= MAX_POINTS for score in choice.scores):
+            yield problem("out-of-range", where, N_("points must be between 0 and {max}"),
+                          N_("use a whole number from 0 to {max}"), max=MAX_POINTS, **at)
+
+
+def _reference_problems(node, places, variables, dimensions):
+    """Targets, variables and dimensions a node's choices name that the scenario lacks."""
+    found = []
+    where = N_("choice '{choice}' in node '{node}'")
+    for choice in node.choices:
+        at = {"line": choice.line, "node": node.id, "choice": choice.id}
+        if choice.target and choice.target not in places:
             found.append(problem("unknown-target", where,
                                  N_("target=\"{target}\" names no node or ending"),
                                  N_("point it at an existing id"), target=choice.target, **at))
-        if choice.rating and choice.rating not in RATINGS:
-            found.append(problem("bad-value", where, N_("rating=\"{rating}\" is not valid"),
-                                 N_("use best, acceptable or harmful"), rating=choice.rating,
-                                 **at))
-        points = [choice.points] + [score.points for score in choice.scores]
-        if any(not 0 <= value <= MAX_POINTS for value in points):
-            found.append(problem("out-of-range", where, N_("points must be between 0 and {max}"),
-                                 N_("use a whole number from 0 to {max}"), max=MAX_POINTS, **at))
-        used = {c.variable for c in choice.requires.clauses} | {e.variable for e in choice.effects}
-        for name in sorted(used - variables):
-            found.append(problem("unknown-variable", where,
-                                 N_("variable '{variable}' is not declared"),
-                                 N_("add <variable id=\"{variable}\"/> or fix the name"),
-                                 variable=name, **at))
-        for score in choice.scores:
-            if score.dimension not in dimensions:
-                found.append(problem("unknown-dimension", where,
-                                     N_("dimension '{dimension}' is not declared"),
-                                     N_("add <dimension id=\"{dimension}\" .../> or fix the name"),
-                                     dimension=score.dimension, **at))
+        if choice.requires or choice.effects:
+            used = {c.variable for c in choice.requires.clauses} | {
+                e.variable for e in choice.effects}
+            found += [problem("unknown-variable", where,
+                              N_("variable '{variable}' is not declared"),
+                              N_("add <variable id=\"{variable}\"/> or fix the name"),
+                              variable=name, **at) for name in sorted(used - variables)]
+        found += [problem("unknown-dimension", where,
+                          N_("dimension '{dimension}' is not declared"),
+                          N_("add <dimension id=\"{dimension}\" .../> or fix the name"),
+                          dimension=score.dimension, **at)
+                  for score in choice.scores if score.dimension not in dimensions]
     return found
 
 
-def _texts(scenario):
-    node_where, choice_where = N_("node '{node}'"), N_("choice '{choice}' in node '{node}'")
-    checks = [(Term(N_("scene")), node.html, node_where, node.line, {"node": node.id})
-              for node in scenario.nodes]
-    checks += [(Term(N_("text")), ending.html, N_("ending '{ending}'"), ending.line,
-                {"ending": ending.id}) for ending in scenario.endings]
-    for node in scenario.nodes:
-        for choice in node.choices:
-            at = {"node": node.id, "choice": choice.id}
-            checks.append((Term(N_("option text")), choice.text, choice_where, choice.line, at))
-            checks.append((Term(N_("consequence")), choice.consequence, choice_where, choice.line, at))
-    checks.append((Term(N_("debrief")), scenario.debrief, N_("scenario"), None, {}))
-    found = []
-    for part, text, where, line, at in checks:
-        if not text.strip():
-            found.append(problem("empty-text", where, N_("the {part} is empty"),
-                                 N_("write the {part}"), line=line, part=part, **at))
-        elif len(text) > MAX_TEXT:
-            found.append(problem("too-long", where, N_("the {part} is over {limit} characters"),
-                                 N_("shorten it or split the node"), line=line, part=part,
-                                 limit=MAX_TEXT, **at))
-    return found
+SCENE, TEXT, OPTION_TEXT, CONSEQUENCE, DEBRIEF = (
+    Term(N_("scene")), Term(N_("text")), Term(N_("option text")), Term(N_("consequence")),
+    Term(N_("debrief")))
+
+
+def _unfit(text):
+    return not text or text.isspace() or len(text) > MAX_TEXT
+
+
+def _text_problem(part, text, where, line, **at):
+    if len(text) > MAX_TEXT:
+        return problem("too-long", where, N_("the {part} is over {limit} characters"),
+                       N_("shorten it or split the node"), line=line, part=part, limit=MAX_TEXT,
+                       **at)
+    return problem("empty-text", where, N_("the {part} is empty"), N_("write the {part}"),
+                   line=line, part=part, **at)
+
+
+def _node_text_problems(node):
+    if _unfit(node.html):
+        yield _text_problem(SCENE, node.html, N_("node '{node}'"), node.line, node=node.id)
+    where = N_("choice '{choice}' in node '{node}'")
+    for choice in node.choices:
+        for part, text in ((OPTION_TEXT, choice.text), (CONSEQUENCE, choice.consequence)):
+            if _unfit(text):
+                yield _text_problem(part, text, where, choice.line, node=node.id,
+                                    choice=choice.id)
 
 
 def _graph(scenario, analysis):
