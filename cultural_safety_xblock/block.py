@@ -14,7 +14,7 @@ from .content_language import ContentLanguageMixin
 from .demo import DEMO_SCENARIO
 from .mobile import MobileMixin
 from .reports import Replaced, ReplacedDict, ReportsMixin
-from .scenario import engine, olx, scoring
+from .scenario import engine, language, olx, scoring
 from .scenario.compiled import compile_version, content_hash
 from .scenario.engine import Refusal, Rules, State
 from .scenario.problems import N_
@@ -167,6 +167,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         return dict(
             _=self.gettext, ngettext=self.ngettext, uid=self._uid(),
             title=self.shown_name(), scored=self.has_score,
+            title_lang=self.title_lang(), text_lang=self.text_lang(),
             rating_labels={"best": self.gettext("Best practice"),
                            "acceptable": self.gettext("Acceptable"),
                            "harmful": self.gettext("Harmful")},
@@ -190,9 +191,11 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         # a node's stage (most steps) needs neither the debrief's labels nor the reflections,
         # and is the same for every learner standing there (rendering.node_stage caches it)
         if compiled.scenario.node(state.place) is not None:
-            return rendering.node_stage(compiled, state, rules, self._i18n().gettext, self._uid())
+            return rendering.node_stage(compiled, state, rules, self._i18n().gettext, self._uid(),
+                                        self.text_lang())
         view = rendering.stage(compiled, state, rules)
-        return rendering.render("stage.html", view=view, _=self.gettext, uid=self._uid())
+        return rendering.render("stage.html", view=view, _=self.gettext, uid=self._uid(),
+                                text_lang=self.text_lang())
 
     # On the view, where the LMS looks (has_support(student_view, ...)): on the class it is unseen.
     @XBlock.supports("multi_device")
@@ -207,7 +210,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             # the handlers answer with (a node's is cached, and so is the page around it)
             fragment.add_content(rendering.learner_page(
                 self._stage_html(state), self._i18n().gettext, self._uid(), self.shown_name(),
-                self.gettext(notice) if notice else ""))
+                self.gettext(notice) if notice else "", (self.title_lang(), self.text_lang())))
             fragment.add_javascript(rendering.static_text("student.js"))
             fragment.initialize_js("CulturalSafetyScenario")
             self.add_staff_results(fragment)  # reports.py: the cohort dashboard, staff only
@@ -357,7 +360,8 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         parsed = olx.read(node)
         for name, value in parsed.settings.items():
             setattr(block, name, value)
-        if parsed.scenario is not None and not parsed.problems:
+        if parsed.scenario is not None and not (parsed.problems
+                                                 or language.problems(parsed.settings)):
             block.scenario_xml = olx.write(parsed.scenario)
         else:  # keep the author's text as written, so nothing is lost; staff see the problems
             block.scenario_xml = etree.tostring(node, encoding="unicode", with_tail=False)

@@ -112,9 +112,10 @@ _node_stages = {}
 _node_stages_lock = threading.Lock()
 
 
-def node_stage(compiled, state, rules, gettext, uid):
+def node_stage(compiled, state, rules, gettext, uid, text_lang=""):
     """stage.html for a learner at a node (``state.place`` names a node), as
-    ``render("stage.html", view=stage(compiled, state, rules), _=gettext, uid=uid)`` gives it.
+    ``render("stage.html", view=stage(compiled, state, rules), _=gettext, uid=uid,
+    text_lang=text_lang)`` gives it.
 
     At a node the stage holds nothing of the learner's own but the version: the scene, the
     choices offered, the consequence of the last choice and the controls follow from the
@@ -126,15 +127,17 @@ def node_stage(compiled, state, rules, gettext, uid):
     offered = tuple(choice.id for choice in engine.offered(scenario, state))
     left = engine.attempts_left(state, rules)
     words = tuple(map(gettext, NODE_STAGE_WORDS))
-    key = (compiled.content_hash, uid, words, state.place, state.path[-1:], len(state.path),
+    key = (compiled.content_hash, uid, text_lang, words, state.place, state.path[-1:], len(state.path),
            offered, rules.allow_back and bool(state.path),
            rules.allow_restart and left != 0, left)
     parts = _node_stages.get(key)
     if parts is None:
         html = render("stage.html", view=stage(compiled, replace(state, version=0), rules),
-                      _=dict(zip(NODE_STAGE_WORDS, words, strict=True)).__getitem__, uid=uid)
+                      _=dict(zip(NODE_STAGE_WORDS, words, strict=True)).__getitem__, uid=uid,
+                      text_lang=text_lang)
         if not html.startswith(_NODE_STAGE_HEAD + '0"'):   # the template changed its first tag
-            return render("stage.html", view=stage(compiled, state, rules), _=gettext, uid=uid)
+            return render("stage.html", view=stage(compiled, state, rules), _=gettext, uid=uid,
+                          text_lang=text_lang)
         parts = (html[:len(_NODE_STAGE_HEAD)], html[len(_NODE_STAGE_HEAD) + 1:])
         with _node_stages_lock:
             _node_stages[key] = parts
@@ -156,19 +159,21 @@ _pages = {}
 _pages_lock = threading.Lock()
 
 
-def learner_page(stage_html, gettext, uid, title, notice):
+def learner_page(stage_html, gettext, uid, title, notice, langs=("", "")):
     """student.html around ``stage_html``, as ``render("student.html", stage=Markup(stage_html),
-    _=gettext, uid=uid, title=title, notice=notice)`` gives it; the page around the stage is
-    rendered once per (uid, title, notice, translated words)."""
+    _=gettext, uid=uid, title=title, notice=notice, title_lang=langs[0], text_lang=langs[1])``
+    gives it; the page around the stage is rendered once per (uid, title, notice, the title's
+    and the text's lang attributes, translated words)."""
     words = tuple(map(gettext, PAGE_WORDS))
-    key = (uid, title, notice, words)
+    key = (uid, title, notice, langs, words)
     parts = _pages.get(key)
     if parts is None:
         html = render("student.html", stage=Markup(_STAGE_MARK), uid=uid, title=title,
-                      notice=notice, _=dict(zip(PAGE_WORDS, words, strict=True)).__getitem__)
+                      notice=notice, _=dict(zip(PAGE_WORDS, words, strict=True)).__getitem__,
+                      title_lang=langs[0], text_lang=langs[1])
         if html.count(_STAGE_MARK) != 1:   # the mark met elsewhere: no cache, the plain render
             return render("student.html", stage=Markup(stage_html), _=gettext, uid=uid,
-                          title=title, notice=notice)
+                          title=title, notice=notice, title_lang=langs[0], text_lang=langs[1])
         parts = tuple(html.split(_STAGE_MARK))
         with _pages_lock:
             _pages[key] = parts

@@ -31,7 +31,8 @@ def uncached_stage(block):
     """The stage as the template renders it, with no cache involved."""
     state = block.learner_state()
     view = rendering.stage(block.compiled, state, block.rules)
-    return rendering.render("stage.html", view=view, _=block.gettext, uid=block._uid())  # noqa: SLF001
+    return rendering.render("stage.html", view=view, _=block.gettext, uid=block._uid(),  # noqa: SLF001
+                            text_lang=block.text_lang())
 
 
 def test_learners_at_the_same_place_each_see_their_own_version():

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import olx, validate
+from . import language, olx, validate
 from .analysis import analyse
 
 
@@ -73,6 +73,7 @@ def compile_source(source):
     if parsed.scenario is None:
         return Compiled(None, parsed.settings, tuple(parsed.problems), None)
     analysis = analyse(parsed.scenario)
-    found = list(parsed.problems) + validate.problems(parsed.scenario, analysis)
+    found = (list(parsed.problems) + validate.problems(parsed.scenario, analysis)
+             + language.problems(parsed.settings))
     found.sort(key=lambda p: (p.line or 0))
     return Compiled(parsed.scenario, parsed.settings, tuple(found), analysis)
