@@ -199,7 +199,7 @@ class StudioMixin:
         found = list(compiled.problems)
         if compiled.scenario is not None:
             found += settings_in_text(compiled)
-        top = root_line(text)
+        top = root_line(text) if any(p.line is None for p in found) else None
         problems = [dict(p.as_dict(self.gettext), line=p.line or top) for p in found]
         problems.sort(key=lambda p: p["line"])
         return compiled, problems
@@ -277,13 +277,13 @@ class StudioMixin:
 
     def _checked(self, text, with_map=True):
         compiled, problems = self.studio_problems(text)
-        values = self._studio_context()
         checked = {"problems": problems, "count": len(problems),
                    "summary": self._summary(len(problems)),
-                   "problems_html": self.problems_html(problems, values),
+                   # the list needs only the translations, not the whole studio context
+                   "problems_html": self.problems_html(problems, {"_": self.gettext}),
                    "places": self._places(compiled)}
         if with_map:
-            checked["map_html"] = self.map_html(compiled, values)
+            checked["map_html"] = self.map_html(compiled, self._studio_context())
         return checked
 
     def _summary(self, count):

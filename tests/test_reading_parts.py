@@ -1,5 +1,7 @@
 """Reading a text the author changed in one place reads only that place again, and gives exactly
 what a first reading gives: the same scenario, the same lines, the same problems."""
+import random
+
 import pytest
 
 from cultural_safety_xblock.scenario import olx, parts
@@ -122,3 +124,19 @@ def test_the_analysis_is_shared_by_texts_of_one_shape_and_redone_for_another():
     more_points = compile_source(BRANCHING.replace('id="best" target="safe" rating="best" points="2"',
                                                    'id="best" target="safe" rating="best" points="5"'))
     assert more_points.analysis.max_points == first.max_points + 3
+
+
+def test_newlines_anywhere_give_the_lines_of_a_first_reading():
+    spaced = BRANCHING.replace("><", ">\n<")
+    gaps = [at for at, char in enumerate(spaced) if char in " \n"]
+    chooser = random.Random(5)
+    for _ in range(150):
+        text = spaced
+        for at in sorted(chooser.sample(gaps, 4), reverse=True):
+            text = text[:at] + chooser.choice(["\n", "\n\n", " \n ", "\r\n"]) + text[at + 1:]
+        remembered = compile_source(text)
+        parts.forget()
+        first = compile_source(text)
+        assert lines(remembered.scenario) == lines(first.scenario)
+        assert [(p.code, p.line) for p in remembered.problems] == \
+            [(p.code, p.line) for p in first.problems]

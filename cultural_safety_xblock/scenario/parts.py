@@ -21,8 +21,18 @@ _line = attrgetter("sourceline")
 
 
 def key_of(element):
-    """What reading ``element`` depends on: its source and the lines of its elements."""
-    return etree.tostring(element, encoding="unicode"), tuple(map(_line, element.iter()))
+    """What reading ``element`` depends on: its source and the line of every element in it.
+
+    The serialisation keeps the newlines of text but not those inside tags. So when the lines
+    from this element to the next match the newlines written out (tail included), none were
+    inside tags and the first line fixes all the others; otherwise every line is listed.
+    """
+    source = etree.tostring(element, encoding="unicode")
+    first, following = element.sourceline, element.getnext()
+    if (following is not None and first is not None and following.sourceline is not None
+            and following.sourceline - first == source.count("\n")):
+        return source, first
+    return source, tuple(map(_line, element.iter()))
 
 
 def recall(key):
