@@ -95,15 +95,19 @@ def report_figures(block, states, count):
 def aggregate_figures(text, count):
     """(µs per learner folded in, summary ms, step ms over those shards, peak KiB of summary)."""
     from cultural_safety_xblock import cohort
+    from cultural_safety_xblock.scenario.compiled import compile_text
 
     walk = [("started", {"attempt": 1})] + [
         ("chose", {"node": f"n{number}", "choice": f"c{number % 3}"}) for number in range(DEPTH)]
-    shards, marks = {}, {}
+    nodes = len(compile_text(text).scenario.nodes)
+    shards = {}
     began = time.thread_time()
-    for number in range(count):
-        user = f"learner{number}"
-        name = f"cohort_{cohort.shard_of(user)}"
-        shards[name], marks = cohort.count(shards.get(name, {}), {}, walk, completed=False)
+    for number in range(count):   # as ``record`` does: the shard's totals, the nodes' counters
+        shard = cohort.shard_of(f"learner{number}")
+        name = cohort.SHARD_FIELDS[shard]
+        shards[name], _marks = cohort.count(shards.get(name, {}), {}, walk, completed=False)
+        for field, found in cohort.counter_writes(shard, walk, nodes).items():
+            shards[field] = cohort.tally(shards.get(field), found)
     fold = (time.thread_time() - began) / count * 1e6
     request = Request(_block_class(), "cultural_safety_scenario", user="staff", staff=True)
     request.set_fields(scenario_xml=text, **shards)

@@ -125,15 +125,19 @@ class Ours:
 
 
 def cohort_shards(text):
-    """The aggregate fields of a block whose cohort has made every choice at least once (a
-    course some terms old): what a learner's step reads and writes back."""
+    """The aggregate fields of a block whose cohort has made every choice at least once in every
+    shard (a course some terms old): a learner's step reads and writes back one of them."""
     from cultural_safety_xblock import cohort
     from cultural_safety_xblock.scenario.compiled import compile_text
 
     scenario = compile_text(text).scenario
     events = [("started", {"attempt": 1})] + [("chose", {"node": node.id, "choice": choice.id})
                                               for node in scenario.nodes for choice in node.choices]
-    return {f"cohort_{index}": cohort.count({}, {}, events)[0] for index in range(cohort.SHARDS)}
+    fields = {}
+    for shard, name in enumerate(cohort.SHARD_FIELDS):
+        fields[name] = cohort.count({}, {}, events)[0]
+        fields = cohort.tallied(fields, shard, events, len(scenario.nodes))
+    return fields
 
 
 def studio_save_handler(block_class):

@@ -152,7 +152,8 @@ def main(quick=False):
         lines.append(f"| {count:,} | {alone[0]:,.0f} / {alone[1]:,.0f} | "
                      f"{whole[0]:,.0f} / {whole[1]:,.0f} | {peak_kib(block, count, paths):,.1f} |")
     lines += ["", f"record() per learner action: {record_micros(text):.1f} µs median "
-              f"(one shard of {cohort.SHARDS} rewritten)."]
+              "(the counter field of the chosen node rewritten: one of "
+              f"{len(cohort.COUNTER_FIELDS)})."]
     began = time.perf_counter()
     for _ in range(20):
         block.cohort_summary()

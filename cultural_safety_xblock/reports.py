@@ -41,7 +41,7 @@ class ReplacedDict(Dict):
 
 
 class Counts(Replaced):
-    """A shard's counters, replaced whole by ``record`` and never changed in place.
+    """A cohort field's counters, replaced whole by ``record`` and never changed in place.
 
     Once a cohort has made every choice of a large scenario, XBlock's two deep copies of a
     shard would cost more than all the rest of a learner's step (1,000 nodes: 80% of 15 ms).
@@ -54,9 +54,21 @@ class CountsField(ReplacedDict):
     value_type = Counts
 
 
-def _shard_field():
-    return CountsField(scope=Scope.user_state_summary, default={},
-                       help="Cohort counters of the learners hashed to this shard (see cohort.py).")
+_SHARD_HELP = ("Cohort totals (started, completed, attempts, endings, grades) of the learners "
+               "hashed to this shard (see cohort.py).")
+
+
+def _counts_field(help_text):
+    return CountsField(scope=Scope.user_state_summary, default={}, help=help_text)
+
+
+# One field per name in cohort.COUNTER_FIELDS: a class built from the names, so that the 512
+# fields need not be spelled out; XBlock finds fields on every base class.
+CounterFields = type("CounterFields", (), {
+    "__doc__": "The choice counters: one field per learner shard and node bucket (cohort.py).",
+    **{name: _counts_field("Counts of the choices made at the nodes hashed to this field, by "
+                           "the learners hashed to its shard (see cohort.py).")
+       for name in cohort.COUNTER_FIELDS}})
 
 
 def csv_text(header, rows):
@@ -68,41 +80,49 @@ def csv_text(header, rows):
     return out.getvalue()
 
 
-class ReportsMixin:
+class ReportsMixin(CounterFields):
     """Staff views, report data and the aggregates the learner handlers keep up to date."""
 
     report_marks = ReplacedDict(scope=Scope.user_state, default={},
                         help="How this learner is counted in the cohort aggregates, and their "
                              "best attempt's score.")
-    # One field per shard: the LMS writes each field as its own row, so learners in different
-    # shards never overwrite each other's counts (cohort.py explains the tolerance).
-    cohort_0 = _shard_field()
-    cohort_1 = _shard_field()
-    cohort_2 = _shard_field()
-    cohort_3 = _shard_field()
-    cohort_4 = _shard_field()
-    cohort_5 = _shard_field()
-    cohort_6 = _shard_field()
-    cohort_7 = _shard_field()
+    # One field per shard for the totals, and CounterFields for the choices: the LMS writes each
+    # field as its own row, so learners in different shards never overwrite each other's counts
+    # (cohort.py explains the tolerance).
+    cohort_0 = _counts_field(_SHARD_HELP)
+    cohort_1 = _counts_field(_SHARD_HELP)
+    cohort_2 = _counts_field(_SHARD_HELP)
+    cohort_3 = _counts_field(_SHARD_HELP)
+    cohort_4 = _counts_field(_SHARD_HELP)
+    cohort_5 = _counts_field(_SHARD_HELP)
+    cohort_6 = _counts_field(_SHARD_HELP)
+    cohort_7 = _counts_field(_SHARD_HELP)
 
     # -- the aggregates ------------------------------------------------------------------------
 
-    def _shard_name(self):
-        return f"cohort_{cohort.shard_of(self.scope_ids.user_id)}"
-
     def record(self, events, state):
-        """Update the cohort aggregates with what a learner just did."""
+        """Update the cohort aggregates with what a learner just did.
+
+        A choice is counted in its node's counter field alone; the shard's totals are read and
+        written only when they can change (cohort.py).
+        """
         if not events:
             return
+        shard = cohort.shard_of(self.scope_ids.user_id)
+        nodes = len(self.compiled.scenario.nodes)
+        for name, found in cohort.counter_writes(shard, events, nodes).items():
+            setattr(self, name, Counts(cohort.tally(getattr(self, name), found)))
         completed = self.completions > 0
-        name = self._shard_name()
-        if not completed and all(event not in ("started", "ended") for event, _data in events):
-            # Before a learner's first ending, a step without "started" counts in the shard
-            # alone: the marks (and the grade) could not change, so they are not even read.
-            shard, _marks = cohort.count(getattr(self, name), {}, events)
-            setattr(self, name, Counts(shard))
+        name = cohort.SHARD_FIELDS[shard]
+        kinds = {event for event, _data in events}
+        if not completed and "started" not in kinds and "ended" not in kinds:
+            # Before a learner's first ending, a step without "started" changes at most the
+            # attempts: the marks (and the grade) could not change, so they are not even read.
+            if "restarted" in kinds:
+                shard_value, _marks = cohort.count(getattr(self, name), {}, events)
+                setattr(self, name, Counts(shard_value))
             return
-        ended = any(event == "ended" for event, _data in events)
+        ended = "ended" in kinds
         # The result and the grade matter only once an attempt has ended; most steps need not
         # read them (each field read is a fair share of a step's work).
         graded = self.has_score
@@ -114,13 +134,17 @@ class ReportsMixin:
                 grade = cohort.fraction(self.score_earned, self.score_possible)
             else:
                 grade = report_rows.latest_score(result) if result else None
-        shard, marks = cohort.count(getattr(self, name), self.report_marks, events,
-                                    completed=completed, grade=grade, latest=latest)
-        setattr(self, name, Counts(shard))
+        shard_value, marks = cohort.count(getattr(self, name), self.report_marks, events,
+                                          completed=completed, grade=grade, latest=latest)
+        setattr(self, name, Counts(shard_value))
         self.report_marks = Replaced(marks)
 
     def cohort_totals(self):
-        return cohort.merge(getattr(self, f"cohort_{index}") for index in range(cohort.SHARDS))
+        """The totals and the counters, of both layouts (cohort.py), added up. Most counter
+        fields of a small scenario were never written: asking is cheaper than reading them."""
+        fields = self.fields
+        return cohort.merge(getattr(self, name) for name in cohort.FIELDS
+                            if fields[name].is_set_on(self))
 
     def cohort_summary(self):
         return cohort.summary(self.cohort_totals(), self.compiled.scenario)

@@ -187,6 +187,12 @@ def _fresh_block(workbench_django, usage_id, student):
     return WorkbenchRuntime(student).get_block(usage_id)
 
 
+def _read_counters(block):
+    """Every cohort field read, as the LMS reads a block's rows when a request starts."""
+    for name in cohort.FIELDS:
+        getattr(block, name)
+
+
 def _begin(block):
     from webob import Request
 
@@ -214,7 +220,7 @@ def test_two_learners_acting_at_once_on_different_shards_are_both_counted(django
     try:
         blocks = [_fresh_block(workbench_django, usage_id, name) for name in _learners(False)]
         for block in blocks:             # both requests read the counters before either saves
-            block.cohort_totals()
+            _read_counters(block)
         for block in blocks:
             _begin(block)
         assert _fresh_block(workbench_django, usage_id, "staff").cohort_totals().started == 2
@@ -229,7 +235,7 @@ def test_two_learners_acting_at_once_on_one_shard_lose_one_count_never_add_one(d
     try:
         blocks = [_fresh_block(workbench_django, usage_id, name) for name in _learners(True)]
         for block in blocks:
-            block.cohort_totals()
+            _read_counters(block)
         for block in blocks:
             _begin(block)
         # the documented tolerance: last writer wins, one count lost, none invented

@@ -1,17 +1,20 @@
 """The work of a learner's step does not grow with the scenario or with what the cohort did."""
+import json
+
+import pytest
+from xblock.fields import Scope
+from xblock.runtime import DictKeyValueStore
+
+from bench.contenders import cohort_shards
 from bench.harness import python_calls
 from bench.shapes import scenario_xml
 from cultural_safety_xblock import cohort
-from cultural_safety_xblock.scenario.compiled import compile_text
 from tests.support.runtime import Learner
 
 
 def every_choice_counted(text):
-    """Shard values as after a cohort has made every choice of the scenario."""
-    scenario = compile_text(text).scenario
-    events = [("started", {"attempt": 1})] + [("chose", {"node": node.id, "choice": choice.id})
-                                              for node in scenario.nodes for choice in node.choices]
-    return {f"cohort_{index}": cohort.count({}, {}, events)[0] for index in range(cohort.SHARDS)}
+    """Aggregate fields as after a cohort has made every choice of the scenario in every shard."""
+    return cohort_shards(text)
 
 
 def python_calls_in_a_step(nodes, counted):
@@ -30,6 +33,62 @@ def python_calls_in_a_step(nodes, counted):
 def test_a_step_does_no_more_work_in_a_large_scenario_whose_cohort_made_every_choice():
     small = python_calls_in_a_step(10, counted=False)
     assert python_calls_in_a_step(300, counted=True) <= small * 1.1
+
+
+def test_with_a_full_cohort_a_step_makes_no_more_python_calls_at_300_nodes_than_at_10():
+    assert python_calls_in_a_step(300, counted=True) <= python_calls_in_a_step(10, counted=True)
+
+
+class WatchedStore(DictKeyValueStore):
+    """A field store that notes the cohort fields (user_state_summary) read and written."""
+
+    def __init__(self):
+        super().__init__()
+        self.read, self.written = {}, {}
+
+    def get(self, key):
+        value = super().get(key)
+        if key.scope == Scope.user_state_summary:
+            self.read[key.field_name] = value
+        return value
+
+    def set(self, key, value):
+        if key.scope == Scope.user_state_summary:
+            self.written[key.field_name] = value
+        super().set(key, value)
+
+    def set_many(self, update_dict):
+        for key, value in update_dict.items():
+            self.set(key, value)
+
+
+def cohort_fields_of_a_step(nodes, choice="c0"):
+    """({field: value} read, {field: value} written) by one choice of a learner midway."""
+    text = scenario_xml(nodes)
+    store = WatchedStore()
+    learner = Learner(text, store=store, **every_choice_counted(text))
+    learner.begin()
+    learner.choose("c0")
+    learner.load()
+    store.read.clear()
+    store.written.clear()
+    assert learner.choose(choice)[0] == 200
+    return store.read, store.written
+
+
+def counted_nodes(values):
+    return sum(len(value.get("choices", {})) + len(value.get("back", {}))
+               for value in values.values())
+
+
+@pytest.mark.parametrize("nodes", [10, 300, 997])   # 997 and 3 endings: the most allowed
+def test_with_a_full_cohort_a_step_reads_and_writes_one_small_counter_field(nodes):
+    read, written = cohort_fields_of_a_step(nodes)
+    assert list(read) == list(written) and len(written) == 1
+    assert list(written)[0] in cohort.COUNTER_FIELDS   # the shard's totals are left alone
+    # a field holds about NODES_PER_FIELD nodes' counters whatever the scenario's size
+    assert counted_nodes(written) <= 2 * cohort.NODES_PER_FIELD
+    assert json.dumps(written).count('"c1"') == counted_nodes(written)   # every node counted
 
 
 def test_counts_recorded_by_a_step_survive_a_reload():
