@@ -14,6 +14,9 @@ from .scenario.engine import Refusal
 from .scenario.problems import N_
 
 MAX_BODY = 16_384
+# How a learner action's answer gives the stage: "html", the learner view's (the default), or
+# "data", the structure student_view_data gives the mobile app (mobile.stage_data).
+VIEWS = ("html", "data")
 _TYPES = {int: N_("a whole number"), str: N_("text"), bool: N_("true or false"),
           float: N_("a number"), list: N_("a list")}
 
@@ -75,24 +78,29 @@ def read_request(block, request, fields, limit=MAX_BODY, optional=None):
 
 
 def json_action(**fields):
-    """Mark a block method as a JSON handler taking exactly ``fields`` (name=type).
+    """Mark a block method as a learner's JSON handler taking exactly ``fields`` (name=type),
+    and optionally "view" (one of ``VIEWS``), which the method gets as ``view``.
 
     The method returns a JSON-able dict (status 200) or raises ``Refusal``; a refusal is
-    answered with its status, its message and the learner's current stage.
+    answered with its status, its message and the learner's current stage, in that view.
     """
     def decorate(method):
         @XBlock.handler
         @functools.wraps(method)
         def handler(self, request, suffix=""):
-            values, error = read_request(self, request, fields)
+            values, error = read_request(self, request, fields, optional={"view": str})
             if error is not None:
                 return error
+            view = values.pop("view", VIEWS[0])
+            if view not in VIEWS:
+                return _refuse(self, 400, N_("The field 'view' must be \"html\" or \"data\", "
+                                             "not \"{value}\"."), value=view[:40])
             try:
-                return respond(200, method(self, **values))
+                return respond(200, method(self, view=view, **values))
             except Refusal as refusal:
                 payload = {"code": refusal.code,
                            "message": self.gettext(refusal.message).format(**refusal.args_)}
-                payload.update(self.refusal_context())
+                payload.update(self.refusal_context(view))
                 return respond(refusal.status, payload)
         return handler
     return decorate

@@ -236,21 +236,28 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
 
     # -- handlers --------------------------------------------------------------------------
 
-    def refusal_context(self):
+    def refusal_context(self, view="html"):
         """Sent with every refused action so a stale page can show where the learner really is."""
         if not self.compiled.playable:
             return {}
         state = self.learner_state()
-        return {"stage": self._stage_html(state), "version": state.version}
+        return {"stage": self._stage_answer(state, self.rules, view), "version": state.version}
+
+    def _stage_answer(self, state, rules, view):
+        """The stage a handler answers with: HTML, or for ``view`` "data" the structure of
+        student_view_data's stage (mobile.py)."""
+        if view == "data":
+            return self.structured_stage(state, rules)
+        return self._stage_html(state, rules)
 
     def _playable(self):
         if not self.compiled.playable:
             raise Refusal("unavailable", N_("This activity is not available yet."), 409)
         return self.compiled.scenario
 
-    def _apply(self, move, rules):
-        """Store the new state, publish events, grade at an ending; answer with the stage.
-        ``rules``: the handler's, read once per request."""
+    def _apply(self, move, rules, view):
+        """Store the new state, publish events, grade at an ending; answer with the stage in
+        ``view`` (actions.VIEWS). ``rules``: the handler's, read once per request."""
         state = move.state
         self.progress = Replaced(state.to_dict())
         self.seen_content = self.content_hash
@@ -260,34 +267,35 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             if name == "ended":
                 self._finish_attempt(state, data["ending"])
         self.record(move.events, state)
-        return {"stage": self._stage_html(state, rules), "version": state.version,
+        return {"stage": self._stage_answer(state, rules, view), "version": state.version,
                 "status": "ending" if engine.finished(self.compiled.scenario, state) else "node"}
 
     @json_action(version=int, node=str)
-    def begin(self, version, node):
+    def begin(self, version, node, view):
         scenario, rules = self._playable(), self.rules
-        return self._apply(engine.start(scenario, self.learner_state(), rules, version), rules)
+        return self._apply(engine.start(scenario, self.learner_state(), rules, version), rules,
+                           view)
 
     @json_action(version=int, node=str, choice=str)
-    def choose(self, version, node, choice):
+    def choose(self, version, node, choice, view):
         scenario, rules = self._playable(), self.rules
         return self._apply(engine.choose(scenario, self.learner_state(), rules, node, choice,
-                                         version), rules)
+                                         version), rules, view)
 
     @json_action(version=int, node=str)
-    def back(self, version, node):
+    def back(self, version, node, view):
         scenario, rules = self._playable(), self.rules
         return self._apply(engine.back(scenario, self.learner_state(), rules, node, version),
-                           rules)
+                           rules, view)
 
     @json_action(version=int, node=str)
-    def restart(self, version, node):
+    def restart(self, version, node, view):
         scenario, rules = self._playable(), self.rules
         return self._apply(engine.restart(scenario, self.learner_state(), rules, node, version),
-                           rules)
+                           rules, view)
 
     @json_action(id=str, text=str)
-    def save_reflection(self, id, text):  # noqa: A002 - the JSON field is called id
+    def save_reflection(self, id, text, view):  # noqa: A002, ARG002 - JSON fields; view: refusals'
         scenario = self._playable()
         if id not in {reflection.id for reflection in scenario.reflections}:
             raise Refusal("unknown-reflection", N_("There is no such reflection question."), 400)

@@ -45,7 +45,9 @@ def test_before_the_start_the_app_gets_the_title_content_note_and_how_to_begin()
     assert data["available"] is True
     assert data["content_note"] == "Mentions a family argument."
     assert data["stage"]["status"] == "intro" and data["stage"]["node_id"] == ""
-    assert data["handlers"]["begin"] == {"method": "POST", "fields": ["version", "node"]}
+    assert data["handlers"]["begin"] == {
+        "method": "POST", "fields": ["version", "node"],
+        "optional": {"view": {"values": ["html", "data"], "default": "html"}}}
     assert data["handlers"]["choose"]["fields"] == ["version", "node", "choice"]
     assert leaks(data) == []
 
