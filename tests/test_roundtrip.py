@@ -107,7 +107,8 @@ block_settings = st.fixed_dictionaries({}, optional={
     "display_name": words, "weight": st.integers(0, 100).map(float),
     "max_attempts": st.integers(0, 20), "grading": st.sampled_from(["best_attempt", "last_attempt"]),
     "practice": st.booleans(), "allow_back": st.booleans(), "allow_restart": st.booleans(),
-    "reflections_in_reports": st.booleans()})
+    "reflections_in_reports": st.booleans(),
+    "content_language": st.sampled_from(["en", "fr-CA", "pt-BR", "zh-Hans", "ar", "mi"])})
 
 EXAMPLES = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
