@@ -14,6 +14,7 @@ from xblock.test.tools import TestRuntime
 from cultural_safety_xblock import i18n
 from cultural_safety_xblock.cli import validate_paths
 from cultural_safety_xblock.demo import DEMO_SCENARIO
+from cultural_safety_xblock.rendering import safe_html
 from cultural_safety_xblock.scenario import language
 from tests.support.builders import BRANCHING
 from tests.support.paths_through import walk
@@ -378,3 +379,27 @@ def test_a_learner_cannot_set_the_language():
     response = handler_request(learner.block, "studio_save", dict(SAVE, content_language="fr"))
     assert response.status_code == 403
     assert not learner.load().fields["content_language"].is_set_on(learner.load())
+
+
+# ---- a word or passage in another language, inside the author's text ----------------------------
+
+
+def test_an_author_can_mark_a_word_in_another_language_inside_the_text():
+    text = BRANCHING.replace("<p>Scene a</p>",
+                             '<p>She greets you: <span lang="MI">kia ora</span>.</p>', 1)
+    learner = Learner(text)
+    assert learner.block.compiled.playable, learner.block.compiled.problems
+    learner.begin()
+    scene = lxml_html.fromstring(learner.load().student_view().body_html()).find_class(
+        "cs-node")[0].find_class("cs-html")[0]
+    assert scene.get("lang") == "en"
+    (word,) = scene.iter("span")
+    assert (word.text, word.get("lang")) == ("kia ora", "mi")
+
+
+def test_an_inline_lang_that_is_not_a_language_is_reported_and_never_reaches_learners():
+    text = BRANCHING.replace("<p>Scene a</p>", '<p><span lang="maori">kia ora</span></p>', 1)
+    compiled = Learner(text).block.compiled
+    (found,) = [p for p in compiled.problems if p.code == "unsafe-html"]
+    assert 'lang="maori" on <span>' in str(found)
+    assert safe_html('<p><span lang="maori">kia ora</span></p>') == "<p><span>kia ora</span></p>"
