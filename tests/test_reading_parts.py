@@ -32,14 +32,14 @@ def reads_as_first_time(text):
 
 
 def test_an_unchanged_node_is_not_read_again(monkeypatch):
-    compile_source(BRANCHING)
+    olx.read(BRANCHING)
     read = []
     real = olx.Reader._node
     monkeypatch.setattr(olx.Reader, "_node", lambda self, e: read.append(e.get("id")) or real(self, e))
-    changed = compile_source(BRANCHING.replace("Scene b", "Scene b, later"))
+    changed = olx.read(BRANCHING.replace("Scene b", "Scene b, later"))
     assert read == ["b"]
     assert changed.scenario.node("b").html == "<p>Scene b, later</p>"
-    assert changed.scenario.node("a") is compile_source(BRANCHING).scenario.node("a")
+    assert changed.scenario.node("a") is olx.read(BRANCHING).scenario.node("a")
 
 
 def test_a_node_moved_down_by_new_lines_carries_its_new_lines():

@@ -14,7 +14,7 @@ reuses it.
 import threading
 from dataclasses import dataclass
 
-from .model import Ending, Node
+from .model import Ending, Node, worked_out
 
 MAX_SITUATIONS = 50_000
 # Choices looked at x (variables + 2): exploring stops past it too, so that time and memory stay
@@ -178,10 +178,12 @@ def shape(scenario):
     """All an analysis reads of ``scenario``: places in order, and per choice what decides where
     it leads, when it is offered and what it gives."""
     return (scenario.start_id, scenario.variables, tuple(e.id for e in scenario.endings),
-            tuple((node.id, tuple((c.id, c.target, c.points, c.requires, c.effects,
-                                   any(score.points for score in c.scores))
-                                  for c in node.choices))
-                  for node in scenario.nodes))
+            tuple(worked_out(node, "_shape", _node_shape) for node in scenario.nodes))
+
+
+def _node_shape(node):
+    return node.id, tuple((c.id, c.target, c.points, c.requires, c.effects,
+                           any(score.points for score in c.scores)) for c in node.choices)
 
 
 def analyse(scenario):

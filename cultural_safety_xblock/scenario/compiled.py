@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import language, olx, validate
+from . import edits, language, olx, validate
 from .analysis import analyse
 
 
@@ -68,8 +68,9 @@ def compile_version(version, read_text):
 
 
 def compile_source(source):
-    """Read, validate and analyse OLX text or an lxml element (uncached)."""
-    parsed = olx.read(source)
+    """Read, validate and analyse OLX text or an lxml element (uncached); a text that edits
+    the last one read is read in part (``edits``)."""
+    parsed = edits.read(source) if isinstance(source, str) else olx.read(source)
     if parsed.scenario is None:
         return Compiled(None, parsed.settings, tuple(parsed.problems), None)
     analysis = analyse(parsed.scenario)

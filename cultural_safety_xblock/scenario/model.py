@@ -18,6 +18,17 @@ def _line():
     return field(default=None, compare=False, repr=False)
 
 
+def worked_out(item, name, work, given=None):
+    """``work(item)`` done once per immutable ``item`` (and per ``given``, what else it depends
+    on) and kept beside the item's fields: the reader hands back the very same node for a part
+    of a text that did not change, so its checks need not be done again."""
+    kept = item.__dict__.get(name)
+    if kept is None or kept[0] != given:
+        kept = (given, work(item))
+        object.__setattr__(item, name, kept)
+    return kept[1]
+
+
 @dataclass(frozen=True)
 class Comparison:
     """One clause of a condition: ``variable op value``."""

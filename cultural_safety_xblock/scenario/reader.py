@@ -114,8 +114,7 @@ class Reader:
             nodes=tuple(self._part(e, Reader._node) for e in children["node"]),
             endings=tuple(self._part(e, Reader._ending) for e in children["ending"]),
             start=root.get("start", "").strip(),
-            content_note=" ".join(self._plain_text(e, N_("content note"))
-                                  for e in children["content_note"]),
+            content_note=" ".join(self._content_note(e) for e in children["content_note"]),
             dimensions=tuple(self._dimension(e) for e in children["dimension"]),
             variables=tuple(self._variable(e) for e in children["variable"]),
             debrief="".join(self._debrief(e) for e in children["debrief"]),
@@ -128,6 +127,13 @@ class Reader:
                 self.report("duplicate-element", extra, N_("scenario"),
                             N_("more than one <{tag}>"), N_("merge them into one"), tag=tag)
         return self.parsed(scenario, settings)
+
+    def read_child(self, element):
+        """(scenario field, its value from this one element child of the root read alone)."""
+        field, read = CHILDREN[element.tag]
+        if field in ("nodes", "endings"):
+            return field, self._part(element, read)
+        return field, read(self, element)
 
     def _part(self, element, read):
         """A node or ending read by ``read``, or as remembered from an earlier text."""
@@ -349,6 +355,9 @@ class Reader:
         self._attributes(element, N_("debrief"), ())
         return self._wrapped_html(element, N_("debrief"))
 
+    def _content_note(self, element):
+        return self._plain_text(element, N_("content note"))
+
     def _dimension(self, element):
         values = self._attributes(element, N_("a dimension"), ("id", "label"))
         return Dimension(values["id"], values["label"], line=element.sourceline)
@@ -367,3 +376,12 @@ class Reader:
     def _reflection(self, element):
         values = self._attributes(element, N_("a reflection"), ("id", "prompt"))
         return Reflection(values["id"], values["prompt"], line=element.sourceline)
+
+
+# The scenario field each element child of the root makes, and how one such element is read.
+CHILDREN = {"node": ("nodes", Reader._node), "ending": ("endings", Reader._ending),
+            "dimension": ("dimensions", Reader._dimension),
+            "variable": ("variables", Reader._variable),
+            "reflection": ("reflections", Reader._reflection),
+            "debrief": ("debrief", Reader._debrief),
+            "content_note": ("content_note", Reader._content_note)}

@@ -31,6 +31,25 @@ def safe_parser():
 
 def parse_xml_text(text):
     """Parse text into an element tree safely; returns (root, problems)."""
+    data, refused = checked_bytes(text)
+    if refused:
+        return None, refused
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as error:
+        if "Excessive depth" in (error.msg or ""):
+            return None, [problem(
+                "too-deep", N_("document"), N_("elements are nested more than {limit} deep"),
+                N_("flatten the HTML"), line=error.lineno, limit=MAX_DEPTH)]
+        return None, [problem(
+            "xml-syntax", N_("document"), N_("the XML is not well formed: {message}"),
+            N_("fix the XML at this line (unclosed tag, stray '<' or '&')"),
+            line=error.lineno, message=error.msg)]
+    return root, []
+
+
+def checked_bytes(text):
+    """(UTF-8 bytes, []) of a text fit to parse, or (None, [the problem]) if it is refused."""
     # a lone surrogate passes into the bytes, which are then refused as not UTF-8
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
     if len(data) > MAX_BYTES:
@@ -54,18 +73,7 @@ def parse_xml_text(text):
             N_("a <!{kind}> declaration is not allowed (DTDs and entities are never expanded)"),
             N_("remove the declaration and write the text out"), line=line,
             kind=found.group(1).decode().upper())]
-    try:
-        root = etree.fromstring(data, safe_parser())
-    except etree.XMLSyntaxError as error:
-        if "Excessive depth" in (error.msg or ""):
-            return None, [problem(
-                "too-deep", N_("document"), N_("elements are nested more than {limit} deep"),
-                N_("flatten the HTML"), line=error.lineno, limit=MAX_DEPTH)]
-        return None, [problem(
-            "xml-syntax", N_("document"), N_("the XML is not well formed: {message}"),
-            N_("fix the XML at this line (unclosed tag, stray '<' or '&')"),
-            line=error.lineno, message=error.msg)]
-    return root, []
+    return data, []
 
 
 def _is_utf8(data):

@@ -5,7 +5,7 @@
 import re
 
 from .analysis import MAX_SITUATIONS, analyse
-from .model import DISTRESSING_TOPICS, OUTCOMES, RATINGS
+from .model import DISTRESSING_TOPICS, OUTCOMES, RATINGS, worked_out
 from .problems import N_, Term, problem
 
 MAX_PLACES = 1_000
@@ -25,8 +25,9 @@ def problems(scenario, analysis=None):
              frozenset(variable.id for variable in scenario.variables),
              frozenset(dimension.id for dimension in scenario.dimensions))
     for node in scenario.nodes:
-        found += _own_problems(node)
-        found += _reference_problems(node, *known)
+        found += worked_out(node, "_own_problems", _own_problems)
+        found += worked_out(node, "_reference_problems",
+                            lambda node: _reference_problems(node, *known), known)
     found += [_text_problem(TEXT, ending.html, N_("ending '{ending}'"), ending.line,
                             ending=ending.id) for ending in scenario.endings if _unfit(ending.html)]
     if _unfit(scenario.debrief):
@@ -113,13 +114,8 @@ def _declarations(scenario):
 
 
 def _own_problems(node):
-    """The problems a node has on its own, worked out once per node: nodes are immutable, and
-    the reader hands back the very same node for a part of the text that did not change."""
-    found = node.__dict__.get("_own_problems")
-    if found is None:
-        found = tuple(_structure_problems(node)) + tuple(_node_text_problems(node))
-        object.__setattr__(node, "_own_problems", found)  # a memo beside the fields
-    return found
+    """The problems a node has on its own."""
+    return tuple(_structure_problems(node)) + tuple(_node_text_problems(node))
 
 
 def _structure_problems(node):
@@ -170,7 +166,7 @@ def _reference_problems(node, places, variables, dimensions):
                           N_("add <dimension id=\"{dimension}\" .../> or fix the name"),
                           dimension=score.dimension, **at)
                   for score in choice.scores if score.dimension not in dimensions]
-    return found
+    return tuple(found)
 
 
 SCENE, TEXT, OPTION_TEXT, CONSEQUENCE, DEBRIEF = (
