@@ -199,6 +199,12 @@ def analyse(scenario):
     return found
 
 
+def forget():
+    """Forget every analysis (benchmarks measuring a first reading)."""
+    with _lock:
+        _by_shape.clear()
+
+
 def explore(scenario):
     """The analysis of ``scenario`` worked out afresh."""
     graph, offered, stuck, truncated = _situations(scenario)

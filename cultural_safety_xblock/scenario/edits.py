@@ -37,16 +37,16 @@ class Read:
     scanned: bool = False
 
 
-_last = None
+RECENT = 8         # texts kept to read edits of: a Studio process serves several authors
+MAX_EDIT = 4_096   # characters a text may gain or lose and still be taken for an edit
+_recent = []       # the texts read last, newest first
 _lock = threading.Lock()
 
 
 def read(text):
     """What ``olx.read(text)`` gives for a text (str), reading it in part when it is an edit of
-    the last text read in this process."""
-    global _last
-    last = _last
-    edit = _edit(last, text) if last is not None else None
+    a text read lately in this process."""
+    last, edit = _edit_of_recent(text)
     done = _in_part(last, text, *edit) if edit is not None else None
     if done is None:
         root, problems = parse_xml_text(text)
@@ -56,14 +56,24 @@ def read(text):
         spans = _moved(last, text, tops, *edit) if edit is not None else None
         done = Read(text, Reader().read(root), tops, spans, spans is not None)
     with _lock:
-        _last = done
+        _recent[:] = [done] + [kept for kept in _recent if kept is not last][:RECENT - 1]
     return done.parsed
 
 
 def forget():
-    global _last
     with _lock:
-        _last = None
+        _recent.clear()
+
+
+def _edit_of_recent(text):
+    """(a text read lately, the edit that makes ``text`` of it), the newest first; or (None,
+    None). Texts far from it in length or with another beginning are passed over unexamined."""
+    for kept in tuple(_recent):
+        if abs(len(kept.text) - len(text)) <= MAX_EDIT and kept.text[:80] == text[:80]:
+            edit = _edit(kept, text)
+            if edit is not None:
+                return kept, edit
+    return None, None
 
 
 def _edit(last, text):
@@ -74,6 +84,8 @@ def _edit(last, text):
         return None
     start_same = _common_prefix(old, text)
     end_same = _common_suffix(old, text, start_same)
+    if len(old) - end_same - start_same > MAX_EDIT:
+        return None  # another text, or a rewrite: read it whole
     # lines first: a change running from one element's lines into another's needs no scan
     first, after = old.count("\n", 0, start_same) + 1, old.count("\n", 0, len(old) - end_same) + 1
     if any(first < line < after for _tag, line in last.tops):

@@ -78,13 +78,14 @@ class Reader:
 
     def _attribute_items(self, element, where, **args):
         """The element's attributes, or none at all when there are too many to read."""
-        if len(element.attrib) > MAX_ATTRIBUTES:
+        items = element.items()
+        if len(items) > MAX_ATTRIBUTES:
             self.report("too-many", element, where,
                         N_("<{tag}> has {count} attributes, over the limit of {limit}"),
                         N_("remove the attributes that do not belong"), tag=element.tag,
-                        count=len(element.attrib), limit=MAX_ATTRIBUTES, **args)
+                        count=len(items), limit=MAX_ATTRIBUTES, **args)
             return []
-        return element.attrib.items()
+        return items
 
     def parsed(self, scenario, settings):
         if self.unreported:
@@ -105,9 +106,9 @@ class Reader:
         settings = self._settings(root)
         children = {"content_note": [], "dimension": [], "variable": [], "node": [],
                     "ending": [], "debrief": [], "reflection": []}
-        for child in self._elements(root, N_("scenario")):
-            if child.tag in children:
-                children[child.tag].append(child)
+        for tag, child in self._elements(root, N_("scenario")):
+            if tag in children:
+                children[tag].append(child)
             else:
                 self._unknown_element(child, N_("scenario"))
         scenario = Scenario(
@@ -204,15 +205,19 @@ class Reader:
     # -- elements ----------------------------------------------------------------------------
 
     def _elements(self, parent, where, **args):
+        """The element children of ``parent`` as (tag, element) pairs; text between them is
+        reported."""
+        found, stray = [], (parent.text or "").strip()
         for child in parent:
-            if not isinstance(child.tag, str):
-                continue
-            yield child
-        stray = (parent.text or "").strip() or next(
-            ((c.tail or "").strip() for c in parent if (c.tail or "").strip()), "")
+            tag = child.tag
+            if isinstance(tag, str):
+                found.append((tag, child))
+            if not stray and child.tail and not child.tail.isspace():
+                stray = child.tail.strip()
         if stray:
             self.report("stray-text", parent, where, N_("text outside any element: \"{text}\""),
                         N_("put the text inside <html> or <text>"), text=stray[:40], **args)
+        return found
 
     def _unknown_element(self, element, where, **args):
         self.report("unknown-element", element, where, N_("unknown element <{tag}>"),
@@ -250,16 +255,17 @@ class Reader:
             return default
 
     def _plain_text(self, element, where, **args):
+        if not len(element):
+            return " ".join((element.text or "").split())
         for child in element:
             if isinstance(child.tag, str):
                 self.report("text-markup", child, where, N_("<{tag}> inside plain text"),
                             N_("write plain text here, without markup"), tag=child.tag, **args)
         return " ".join("".join(element.itertext()).split())
 
-    def _wrapped_html(self, element, where, **args):
+    def _wrapped_html(self, htmls, where, **args):
         """The XHTML of the <html> children of a node, ending or debrief."""
-        return "".join(self._html_of(child, where, **args)
-                       for child in element if child.tag == "html")
+        return "".join(self._html_of(child, where, **args) for child in htmls)
 
     def _html_of(self, element, where, **args):
         """The inner XHTML of an element such as <html> or <consequence>, stripped."""
@@ -277,13 +283,15 @@ class Reader:
     def _node(self, element):
         values = self._attributes(element, N_("a node"), ("id",), ("title",))
         where, args = N_("node '{node}'"), {"node": values["id"]}
-        choices = []
-        for child in self._elements(element, where, **args):
-            if child.tag == "choice":
+        choices, htmls = [], []
+        for tag, child in self._elements(element, where, **args):
+            if tag == "choice":
                 choices.append(self._choice(child, values["id"]))
-            elif child.tag != "html":
+            elif tag == "html":
+                htmls.append(child)
+            else:
                 self._unknown_element(child, where, **args)
-        return Node(values["id"], values.get("title", ""), self._wrapped_html(element, where, **args),
+        return Node(values["id"], values.get("title", ""), self._wrapped_html(htmls, where, **args),
                     tuple(choices), line=element.sourceline)
 
     def _choice(self, element, node_id):
@@ -293,14 +301,14 @@ class Reader:
         where = N_("choice '{choice}' in node '{node}'")
         args = {"choice": values["id"], "node": node_id}
         text, consequence, effects, scores = "", "", [], []
-        for child in self._elements(element, where, **args):
-            if child.tag == "text":
+        for tag, child in self._elements(element, where, **args):
+            if tag == "text":
                 text = self._plain_text(child, where, **args)
-            elif child.tag == "consequence":
+            elif tag == "consequence":
                 consequence = self._html_of(child, where, **args)
-            elif child.tag == "effect":
+            elif tag == "effect":
                 effects.append(self._effect(child, where, args))
-            elif child.tag == "score":
+            elif tag == "score":
                 scores.append(self._score(child, where, args))
             else:
                 self._unknown_element(child, where, **args)
@@ -341,19 +349,24 @@ class Reader:
     def _ending(self, element):
         values = self._attributes(element, N_("an ending"), ("id", "outcome"), ("title",))
         where, args = N_("ending '{ending}'"), {"ending": values["id"]}
-        self._only_html(element, where, args)
+        htmls = self._only_html(element, where, args)
         return Ending(values["id"], values["outcome"], values.get("title", ""),
-                      self._wrapped_html(element, where, **args), line=element.sourceline)
+                      self._wrapped_html(htmls, where, **args), line=element.sourceline)
 
     def _only_html(self, element, where, args):
-        for child in self._elements(element, where, **args):
-            if child.tag != "html":
+        """The <html> children of ``element``; any other element is reported."""
+        htmls = []
+        for tag, child in self._elements(element, where, **args):
+            if tag == "html":
+                htmls.append(child)
+            else:
                 self._unknown_element(child, where, **args)
+        return htmls
 
     def _debrief(self, element):
-        self._only_html(element, N_("debrief"), {})
+        htmls = self._only_html(element, N_("debrief"), {})
         self._attributes(element, N_("debrief"), ())
-        return self._wrapped_html(element, N_("debrief"))
+        return self._wrapped_html(htmls, N_("debrief"))
 
     def _content_note(self, element):
         return self._plain_text(element, N_("content note"))
