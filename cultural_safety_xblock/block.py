@@ -118,13 +118,21 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
     def content_hash(self):
         return self.compiled.content_hash
 
+    def stored(self, name):
+        """A field's value; one never written is its default, without XBlock's lookup of
+        defaults (a fair share of a request's work: four settings are read on every step).
+        Only for fields whose default is fixed and immutable, as all of this block's are."""
+        field = self.fields[name]
+        return getattr(self, name) if field.is_set_on(self) else field.default
+
     @property
     def rules(self):
-        return Rules(self.allow_back, self.allow_restart, self.max_attempts or 0)
+        return Rules(self.stored("allow_back"), self.stored("allow_restart"),
+                     self.stored("max_attempts") or 0)
 
     @property
     def has_score(self):
-        return not self.practice
+        return not self.stored("practice")
 
     def _i18n(self):
         """The runtime's i18n service, looked up once per block instance (a view asks ~20 times)."""

@@ -14,6 +14,7 @@ The setting: ``content_language``, a language tag; empty means the course's lang
 as no value, so an export carries no attribute and a copy imported into another course follows
 that course.
 """
+import functools
 import threading
 import time
 
@@ -61,6 +62,12 @@ def _course_language_of(block):
     return ""
 
 
+@functools.lru_cache(maxsize=256)
+def lang_attributes(tag):
+    """`` lang="..." dir="..."`` for a language tag (made once per tag)."""
+    return Markup(' lang="{}" dir="{}"').format(tag, language.direction(tag))
+
+
 class ContentLanguageMixin:
     """``content_language`` and the ``lang``/``dir`` attributes of the author's text."""
 
@@ -79,27 +86,27 @@ class ContentLanguageMixin:
             return found
         course = getattr(self.scope_ids.usage_id, "context_key", None)
         known = _course_languages.get(course) if course is not None else None
-        if known is not None and time.monotonic() - known[1] < COURSE_LANGUAGE_SECONDS:
+        if course is None:
+            found = ""  # Open edX's usage keys all name their course: this runtime has none
+        elif known is not None and time.monotonic() - known[1] < COURSE_LANGUAGE_SECONDS:
             found = known[0]
         else:
             found = _course_language_of(self)
-            if course is not None:
-                with _course_languages_lock:
-                    _course_languages[course] = (found, time.monotonic())
-                    while len(_course_languages) > CACHED_COURSES:
-                        del _course_languages[next(iter(_course_languages))]
+            with _course_languages_lock:
+                _course_languages[course] = (found, time.monotonic())
+                while len(_course_languages) > CACHED_COURSES:
+                    del _course_languages[next(iter(_course_languages))]
         self.__dict__["_course_language"] = found
         return found
 
     def text_language(self):
         """The tag of the scenario's text: the setting, else the course's language, else "en"."""
-        return (language.normalise(self.content_language) or self.course_language()
+        return (language.normalise(self.stored("content_language")) or self.course_language()
                 or language.DEFAULT)
 
     def text_lang(self):
         """`` lang="..." dir="..."`` for an element holding the author's text."""
-        tag = self.text_language()
-        return Markup(' lang="{}" dir="{}"').format(tag, language.direction(tag))
+        return lang_attributes(self.text_language())
 
     def title_lang(self):
         """The same for the title, when it is the author's (the default one is translated)."""

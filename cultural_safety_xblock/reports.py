@@ -112,7 +112,7 @@ class ReportsMixin(CounterFields):
         nodes = len(self.compiled.scenario.nodes)
         for name, found in cohort.counter_writes(shard, events, nodes).items():
             setattr(self, name, Counts(cohort.tally(getattr(self, name), found)))
-        completed = self.completions > 0
+        completed = self.stored("completions") > 0
         name = cohort.SHARD_FIELDS[shard]
         kinds = {event for event, _data in events}
         if not completed and "started" not in kinds and "ended" not in kinds:
