@@ -32,9 +32,22 @@ def gzipped_size(texts):
 
 
 def shape(total_nodes, revision=0):
-    """Our OLX text of ``total_nodes`` nodes (endings included); ``revision`` varies one word."""
+    """Our OLX text of ``total_nodes`` nodes (endings included); ``revision`` adds a sentence to
+    the first node's scene, the very edit the peer's saves make (``peer_nodes``)."""
     text = scenario_xml(total_nodes - ENDINGS)
-    return text.replace("What happened and why.", f"What happened and why, take {revision}.")
+    if not revision:
+        return text
+    scene = "<p>Scene 0: the client speaks about their week.</p>"
+    return text.replace(scene, f"{scene}<p>Take {revision}.</p>", 1)
+
+
+def forget_reading():
+    """Forget what earlier readings left (parts, the last text, analyses): a first reading."""
+    from cultural_safety_xblock.scenario import analysis, edits, parts
+
+    parts.forget()
+    edits.forget()
+    analysis.forget()
 
 
 class Ours:
@@ -96,10 +109,16 @@ class Ours:
         return timed(self.viewer.view)[0]
 
     def save(self):
+        """An author's save: the text differs from the last one saved by an edit in one node."""
         text = shape(self.total_nodes, next(REVISIONS))
         if self.save_handler:
             return timed(lambda: self._save_by_handler(text))[0]
         return timed(lambda: self._save_by_fields(text))[0]
+
+    def save_first(self):
+        """A save of a text this process has read nothing of (a scenario pasted or imported)."""
+        forget_reading()
+        return self.save()
 
     def _save_by_handler(self, text):
         status, body = self.author.post(self.save_handler, studio_save_body(text))

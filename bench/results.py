@@ -8,6 +8,7 @@ MEASURES = (  # key, label, unit
     ("step", "learner step (choose)", "ms"),
     ("view", "student_view", "ms"),
     ("save", "Studio save with validation", "ms"),
+    ("save_first", "... the same, nothing read before", "ms"),
     ("answer", "a step's answer", "bytes"),
 )
 
@@ -55,8 +56,8 @@ def growth_table(figures):
     growth = figures["growth"]
     lines = ["| nodes | step median (ms) | step p90 | Python calls per step | "
              "step, cohort made every choice (ms) | its Python calls | student_view (ms) | "
-             "Studio save (ms) | answer (bytes) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "Studio save (ms) | save, nothing read before (ms) | answer (bytes) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for size in (10, 30, 100, 500, 1000):
         lines.append(
             f"| {size} | {median(growth[('step', size)]):.3f} | {p90(growth[('step', size)]):.3f}"
@@ -64,6 +65,7 @@ def growth_table(figures):
             f" | {median(growth[('step_cohort', size)]):.3f}"
             f" | {median(growth[('calls_cohort', size)]):,.0f} | "
             f"{median(growth[('view', size)]):.3f} | {_number(median(growth[('save', size)]), 'ms')}"
+            f" | {_number(median(growth[('save_first', size)]), 'ms')}"
             f" | {median(growth[('answer', size)]):,.0f} |")
     return lines
 
@@ -93,10 +95,12 @@ def targets(figures):
         ("student_view >= 3x faster than the peer (10 and 30 nodes)",
          f"{speedup('view', 10):.1f}x, {speedup('view', 30):.1f}x",
          min(speedup("view", 10), speedup("view", 30)) >= 3),
-        ("Studio save >= 5x faster than the peer at 30 nodes", f"{speedup('save', 30):.1f}x",
+        ("Studio save >= 5x faster than the peer at 30 nodes (an author's edit; nothing read "
+         "before)", f"{speedup('save', 30):.1f}x; {speedup('save_first', 30):.1f}x",
          speedup("save", 30) >= 5),
-        ("Studio save < 100 ms at 500 nodes", f"{median(growth[('save', 500)]):.1f} ms",
-         median(growth[("save", 500)]) < 100),
+        ("Studio save < 100 ms at 500 nodes (an author's edit; nothing read before)",
+         f"{median(growth[('save', 500)]):.1f} ms; {median(growth[('save_first', 500)]):.1f} ms",
+         max(median(growth[("save", 500)]), median(growth[("save_first", 500)])) < 100),
         ("a step's answer < 2 KB at any size", f"{answer_max:,} bytes at most",
          answer_max < 2048),
         ("learner JS+CSS <= 15 KB gzipped", f"{figures['assets']['ours'][1]:,} bytes",
@@ -150,8 +154,13 @@ read from our OLX text (same graph, texts and points; it has no place for conseq
 ratings or dimension scores, so ours carries more). Step: choice 0, the learner starting again
 after six choices (not timed); both keep back/undo, restart/reset and scoring on. student_view:
 a learner two choices in; the time includes turning the fragment into what the page carries
-(HTML, resources, the script's JSON arguments). Studio save: each save posts a new text (one
-word changed), so no cache answers it. Answer: bytes of the JSON answer to a step.
+(HTML, resources, the script's JSON arguments). Studio save: an author's save, the text with a
+new sentence added to the first node's scene each time (the very edit the peer's saves make to
+its first node), so no cache of whole texts answers it; ours reads such an edit in part
+(`scenario/edits.py`: only the changed element is parsed and read again, then the whole scenario
+is validated and analysed). "Nothing read before": the same save after every memory of earlier
+readings is dropped (parts, recent texts, analyses), as for a scenario pasted in or imported.
+Answer: bytes of the JSON answer to a step.
 """
 
 
@@ -199,10 +208,11 @@ Where the time goes when a target is missed (cProfile, call counts):
 - The aggregates: a choice is counted in one of up to 64 counter fields of the learner's shard,
   chosen by a hash of the node id, each holding about 16 nodes' counters at any scenario size
   (cohort.py); a shard's totals are read and written only by a start, a restart or an ending.
-- Studio save: 85% is reading and validating the new text (XML read safely, every HTML cleaned by
-  nh3, the graph analysed: reachability, dead ends, loops, best points), far more than the peer
-  checks; the map is no longer drawn for a valid save's answer. The editor checks the text as the
-  author types, so a save in the same process usually finds it compiled already."""
+- Studio save: an edit costs the parse of the one element that changed, the validation of the
+  whole scenario (each unchanged node's own checks and its place in the graph's analysis are
+  kept beside it, found again by its shape) and the block's field writes. A text read for the
+  first time is parsed and read whole: every element visited in Python, every HTML fragment
+  checked against the allow-list, the graph analysed."""
 
 COHORT_NOTE = """\
 A 30-node scenario. Report: `generate_report_data` over a lazy stream of real learner states

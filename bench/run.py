@@ -94,10 +94,10 @@ def compare(quick):
     for size in COMPARED:
         stamp(f"ours beside the peer, {size} nodes")
         ours, peer = Ours(size), Peer(size)
-        for kind, per_round in (("step", 40), ("view", 20), ("save", 3)):
+        for kind, per_round in (("step", 40), ("view", 20), ("save", 3), ("save_first", 3)):
             found[(kind, size)] = interleaved(
-                {"ours": getattr(ours, kind), "peer": getattr(peer, kind)}, rounds,
-                per_round if kind != "save" or not quick else 1)
+                {"ours": getattr(ours, kind), "peer": getattr(peer, kind.replace("_first", ""))},
+                rounds, 1 if quick and kind.startswith("save") else per_round)
         found[("answer", size)] = {"ours": ours.answers, "peer": peer.answers}
         found[("save_label", size)] = ours.save_label
         forget_saved_texts()
@@ -124,13 +124,13 @@ def growth(quick):
     found = {}
     for kind, contenders, per_round in (
             ("step", blocks, 40), ("view", blocks, 20), ("save", blocks, 2),
-            ("step_cohort", everywhere, 20)):
+            ("save_first", blocks, 2), ("step_cohort", everywhere, 20)):
         method = "step" if kind == "step_cohort" else kind
         samples = interleaved({size: getattr(block, method) for size, block in contenders.items()},
-                              rounds, 1 if quick and kind == "save" else per_round)
+                              rounds, 1 if quick and kind.startswith("save") else per_round)
         for size, values in samples.items():
             found[(kind, size)] = values
-        if kind == "save":
+        if kind.startswith("save"):
             forget_saved_texts()
     for size, block in blocks.items():
         found[("answer", size)] = block.answers

@@ -37,7 +37,7 @@ class Read:
     scanned: bool = False
 
 
-RECENT = 8         # texts kept to read edits of: a Studio process serves several authors
+RECENT = 16        # texts kept to read edits of: a Studio process serves several authors
 MAX_EDIT = 4_096   # characters a text may gain or lose and still be taken for an edit
 _recent = []       # the texts read last, newest first
 _lock = threading.Lock()
