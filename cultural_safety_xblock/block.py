@@ -85,9 +85,11 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
                               help="Content hash of scenario_xml, written with it.")
 
     progress = ReplacedDict(scope=Scope.user_state,
-                            help="The learner's place: engine.State as a dict.")
+                            help="The learner's place: engine.State as a dict, with 'seen' (the "
+                                 "hash of the scenario text it was fitted to) and 'at' (when "
+                                 "the learner last acted), one field read and written per step.")
     seen_content = String(scope=Scope.user_state, default="",
-                          help="Hash of the scenario text the progress was last fitted to.")
+                          help="Before 'seen' in progress: read only for states stored before.")
     score_earned = Float(scope=Scope.user_state, default=None)
     score_possible = Float(scope=Scope.user_state, default=None)
     graded_path = List(scope=Scope.user_state, default=[],
@@ -96,7 +98,8 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
     last_result = Dict(scope=Scope.user_state, default={})
     reflections = Dict(scope=Scope.user_state, default={})
     notice = String(scope=Scope.user_state, default="")
-    last_activity = String(scope=Scope.user_state, default="")
+    last_activity = String(scope=Scope.user_state, default="",
+                           help="Before 'at' in progress: read only for states stored before.")
 
     editable_fields = ("display_name", "weight", "max_attempts", "grading", "practice",
                        "allow_back", "allow_restart", "reflections_in_reports", "content_language")
@@ -149,16 +152,23 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
 
     def learner_state(self):
         """The stored state fitted to the current scenario (repaired after an author's edit)."""
-        state = State.from_dict(self.progress or {})
-        if self.seen_content != self.content_hash and self.compiled.playable:
+        stored = self.progress if isinstance(self.progress, dict) else {}
+        state = State.from_dict(stored)
+        seen = stored.get("seen")
+        if seen is None:
+            seen = self.seen_content  # a state stored before the hash moved into progress
+        if seen != self.content_hash and self.compiled.playable:
             state, changed = engine.repair(self.compiled.scenario, state)
-            self.seen_content = self.content_hash
-            if changed:
-                self.progress = Replaced(state.to_dict())
+            if changed:  # else the next action stores the new hash with the state
+                self.progress = self._stored_progress(state, stored.get("at", ""))
                 self.notice = N_("This scenario was updated by its authors; you continue from the "
                                  "last point that still exists.")
                 self._event("state_repaired", {"place": state.place, "kept": len(state.path)})
         return state
+
+    def _stored_progress(self, state, acted_at):
+        """What ``progress`` holds: the state, the text it fits and when the learner acted."""
+        return Replaced(dict(state.to_dict(), seen=self.content_hash, at=acted_at))
 
     # -- views -----------------------------------------------------------------------------
 
@@ -267,9 +277,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         """Store the new state, publish events, grade at an ending; answer with the stage in
         ``view`` (actions.VIEWS). ``rules``: the handler's, read once per request."""
         state = move.state
-        self.progress = Replaced(state.to_dict())
-        self.seen_content = self.content_hash
-        self.last_activity = datetime.now(UTC).isoformat(timespec="seconds")
+        self.progress = self._stored_progress(state, datetime.now(UTC).isoformat(timespec="seconds"))
         for name, data in move.events:
             self._event(name, data)
             if name == "ended":

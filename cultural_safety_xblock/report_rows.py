@@ -147,7 +147,7 @@ class Report:
         dimensions = dimensions if isinstance(dimensions, dict) else {}
         for dimension in self.dimensions:
             row[DIMENSION_PREFIX + dimension] = _int(dimensions[dimension]) if dimension in dimensions else ""
-        row[LAST_ACTIVITY] = str(state.get("last_activity") or "")
+        row[LAST_ACTIVITY] = str(progress.get("at") or state.get("last_activity") or "")
         if self.reflections:
             written = state.get("reflections")
             written = written if isinstance(written, dict) else {}

@@ -124,6 +124,7 @@ class HandlerSequences(RuleBasedStateMachine):
     def open_block(self, name, **settings):
         self.learner = Learner(SCENARIOS[name], **settings)
         self.scenario = compile_text(SCENARIOS[name]).scenario
+        self.hash = compile_text(SCENARIOS[name]).content_hash
         self.ids = Identifiers(self.scenario)
         self.pages = [(0, "")]          # (version, node) pairs the learner's pages have shown
         self.floor = {"attempt": 0, "completions": 0, "version": 0}
@@ -286,7 +287,9 @@ class HandlerSequences(RuleBasedStateMachine):
         fields = stored(self.learner.store, self.learner.user)
         progress = fields["progress"] or State().to_dict()
         state = State.from_dict(progress)
-        assert state.to_dict() == progress, "the stored state is malformed"
+        kept = {key: value for key, value in progress.items() if key not in ("seen", "at")}
+        assert state.to_dict() == kept, "the stored state is malformed"
+        assert progress.get("seen", self.hash) == self.hash, "fitted to another scenario text"
         assert engine.repair(self.scenario, state) == (state, False)
         assert bool(state.place) == (state.attempt > 0)
         assert 0.0 <= (fields["score_earned"] or 0.0) <= 1.0

@@ -1,5 +1,6 @@
 """The work of a learner's step does not grow with the scenario or with what the cohort did."""
 import json
+from types import SimpleNamespace
 
 import pytest
 from xblock.fields import Scope
@@ -100,3 +101,53 @@ def test_counts_recorded_by_a_step_survive_a_reload():
     totals = learner.block.cohort_totals()
     shards = cohort.SHARDS  # every shard counted every choice once; the step adds one
     assert totals.chosen("n0", "c1") == shards + 1 and totals.chosen("n0", "c0") == shards
+
+
+class LearnerFieldsStore(DictKeyValueStore):
+    """A field store that notes the learner's own fields (user_state) a request writes."""
+
+    def __init__(self):
+        super().__init__()
+        self.written = []
+
+    def set(self, key, value):
+        if key.scope == Scope.user_state:
+            self.written.append(key.field_name)
+        super().set(key, value)
+
+    def set_many(self, update_dict):
+        for key, value in update_dict.items():
+            self.set(key, value)
+
+
+def test_a_step_midway_writes_only_the_learners_progress_of_their_own_fields():
+    store = LearnerFieldsStore()
+    learner = Learner(scenario_xml(10), store=store)
+    learner.begin()
+    learner.choose("c0")
+    learner.load()
+    store.written.clear()
+    assert learner.choose("c0")[0] == 200
+    assert store.written == ["progress"]
+    progress = learner.load().progress
+    assert progress["seen"] == learner.block.content_hash and progress["at"]
+
+
+def test_a_state_stored_before_progress_held_its_hash_and_time_plays_on_and_is_reported():
+    learner = Learner(scenario_xml(10))
+    learner.begin()
+    learner.choose("c0")
+    block = learner.load()
+    old = {key: value for key, value in block.progress.items() if key not in ("seen", "at")}
+    block.progress, block.seen_content = old, block.content_hash
+    block.last_activity = "2025-01-02T03:04:05+00:00"
+    block.save()
+    stored_state = SimpleNamespace(username="old", state={
+        "progress": old, "seen_content": block.content_hash,
+        "last_activity": "2025-01-02T03:04:05+00:00"})
+    _user, row = next(learner.load().generate_report_data(iter([stored_state])))
+    assert row["Last activity"] == "2025-01-02T03:04:05+00:00"
+    assert learner.load().learner_state().path == (("n0", "c0"),)   # not repaired: same text
+    assert learner.load().notice == ""
+    assert learner.choose("c0")[0] == 200
+    assert learner.load().progress["at"] != "2025-01-02T03:04:05+00:00"

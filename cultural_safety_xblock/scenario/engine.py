@@ -60,6 +60,8 @@ def finished(scenario, state):
 
 def values(scenario, state):
     """Variable values after the choices on the path."""
+    if not scenario.variables:
+        return {}
     current = scenario.initial_values()
     for node_id, choice_id in state.path:
         node = scenario.node(node_id)
