@@ -1,5 +1,5 @@
-"""An edited text read in part: when it differs from the last text read only inside one element
-of the root (a node, an ending, the debrief...), only that element is parsed and read again.
+"""An edited text read in part: when it differs from a text read lately only inside one element of
+the root (a node, an ending, the debrief...), only that element is parsed and read again.
 
 Between two checks or saves an author changes a few words, and reading the whole text again
 (parsing every element, finding every part again) would be most of a save's work. The new text
@@ -7,7 +7,7 @@ passes the same refusals as any text (size, encoding, declarations); the changed
 parsed alone by the same safe parser, at its own lines, and must come out as one element of the
 same kind with no problem of its own. Anything else (a text with problems, an edit that crosses
 an element's edges or adds lines) is read whole, so the result is always what reading the whole
-text gives; tests compare the two on thousands of random edits.
+text gives; tests compare the two on hundreds of random edits.
 """
 import re
 import threading
@@ -124,7 +124,7 @@ def _in_part(last, text, index, start, end, shift):
                 _shifted(last.spans, index, shift), True)
 
 
-def _moved(last, text, tops, index, start, end, shift):
+def _moved(last, text, tops, index, _start, _end, shift):
     """The spans of a text read whole after an edit inside one element, if the parser agrees."""
     spans = _shifted(last.spans, index, shift)
     return spans if _agree(text, spans, tops) else None
