@@ -8,6 +8,7 @@ request (resumed where the path still exists, else restarted, with a notice).
 import functools
 import math
 import re
+import threading
 from collections import deque
 
 from markupsafe import Markup
@@ -42,6 +43,9 @@ RATING_STYLES = {"best": ("#1d6b35", ""), "acceptable": ("#8a5a00", "7 4"),
 OUTCOME_STYLES = {"safe": ("#e7f4ea", "#1d6b35"), "mixed": ("#fdf3d8", "#8a5a00"),
                   "unsafe": ("#fbe6e6", "#a4262c")}
 TROUBLE = frozenset({"dead-end", "stuck", "no-choices"})
+MAPS_KEPT = 32   # maps drawn lately, by what they show, block and language
+_maps = {}
+_maps_lock = threading.Lock()
 
 
 def arrow_view(arrow, texts):
@@ -217,16 +221,26 @@ class StudioMixin:
         return context
 
     def map_html(self, compiled, context):
-        """The map of a scenario and its summary lists, as HTML with an inline SVG."""
+        """The map of a scenario and its summary lists, as HTML with an inline SVG; drawn once
+        for what it shows (an edit of words in scenes, options or consequences reuses it)."""
         if compiled.scenario is None:
             return Markup(rendering.render("map.html", map=None, **context))
-        layout = scenario_map.layout(compiled.scenario, compiled.analysis)
         texts = self._map_texts(context)
-        return Markup(rendering.render(
-            "map.html", map=layout, styles=RATING_STYLES,
-            arrows=[arrow_view(arrow, texts) for arrow in layout.arrows],
-            boxes=[box_view(box, texts) for box in layout.boxes],
-            choices=listed_choices(compiled.scenario, texts), **context))
+        key = (scenario_map.shape(compiled.scenario, compiled.analysis), context["uid"],
+               context.get("text_lang", ""), repr(texts))
+        drawn = _maps.get(key)
+        if drawn is None:
+            layout = scenario_map.layout(compiled.scenario, compiled.analysis)
+            drawn = Markup(rendering.render(
+                "map.html", map=layout, styles=RATING_STYLES,
+                arrows=[arrow_view(arrow, texts) for arrow in layout.arrows],
+                boxes=[box_view(box, texts) for box in layout.boxes],
+                choices=listed_choices(compiled.scenario, texts), **context))
+            with _maps_lock:
+                _maps[key] = drawn
+                while len(_maps) > MAPS_KEPT:
+                    del _maps[next(iter(_maps))]
+        return drawn
 
     def _map_texts(self, context):
         return {"ratings": context["short_ratings"], "marks": context["mark_labels"],

@@ -65,3 +65,34 @@ def test_after_a_save_the_editor_draws_the_map_of_the_saved_text(page, private_w
     page.locator(".cs-studio button[data-action='save']").click()
     page.locator(".cs-studio .cs-map-svg text", has_text="Drawn anew").first.wait_for()
     assert "Saved" in page.locator(".cs-studio .cs-status").inner_text()
+
+
+@pytest.fixture
+def layouts(monkeypatch):
+    """How many maps are laid out."""
+    import cultural_safety_xblock.studio as studio
+
+    counted = []
+    real = studio.scenario_map.layout
+    monkeypatch.setattr(studio.scenario_map, "layout",
+                        lambda *args: counted.append(1) or real(*args))
+    return counted
+
+
+def checked_map(text):
+    status, answer = author().post("studio_check", {"scenario_xml": text})
+    assert status == 200
+    return answer["map_html"]
+
+
+def test_a_check_after_an_edit_of_words_reuses_the_map_and_other_edits_redraw_it(layouts):
+    first = checked_map(TEXT.replace("Hi.", "Hello."))
+    layouts.clear()
+    assert checked_map(TEXT.replace("Hi.", "Hello there.").replace("Fine.", "Good.")) == first
+    assert layouts == []
+    retitled = checked_map(TEXT.replace('title="First"', 'title="The first"'))
+    assert "The first" in retitled and layouts == [1]
+    moved = checked_map(TEXT.replace("<choice ", "\n\n<choice "))
+    assert 'data-line="3"' in moved and 'data-line="3"' not in first and layouts == [1, 1]
+    rerated = checked_map(TEXT.replace('rating="best"', 'rating="harmful"'))
+    assert rerated != first and layouts == [1, 1, 1]

@@ -15,6 +15,8 @@ coordinates; a template turns them into SVG. The steps are the classic layered d
 from collections import deque
 from dataclasses import dataclass
 
+from .model import worked_out
+
 BOX_WIDTH = 184
 BOX_HEIGHT = 66
 COLUMN_GAP = 104
@@ -263,6 +265,18 @@ def _positions(rows, is_place):
 
 
 # -- the map -----------------------------------------------------------------------------------
+
+def shape(scenario, analysis):
+    """All the map shows of ``scenario``: places, titles, outcomes, choices (with their lines,
+    which the map links to) and the analysis' marks; not the scenes, options or consequences."""
+    return (scenario.start_id, analysis, tuple((e.id, e.title, e.outcome) for e in scenario.endings),
+            tuple(worked_out(node, "_map_shape", _node_shape) for node in scenario.nodes))
+
+
+def _node_shape(node):
+    return node.id, node.title, tuple((c.id, c.target, c.rating, c.points, c.requires, c.line)
+                                      for c in node.choices)
+
 
 def layout(scenario, analysis=None):
     """The map of ``scenario``; ``analysis`` (conditions respected) marks unreachable places and
