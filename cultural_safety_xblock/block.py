@@ -150,6 +150,13 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
     def ngettext(self, singular, plural, count):
         return self._i18n().ngettext(singular, plural, count)
 
+    def interface_language(self):
+        """The language the interface's words are served in: a catalog names its own, and a
+        learner whose language has none reads English, whatever the page around says."""
+        # Translators: the language code of this translation (fr, pt-BR...), not a sentence.
+        code = self.gettext("interface-language-code")
+        return "en" if code == "interface-language-code" else code
+
     def learner_state(self):
         """The stored state fitted to the current scenario (repaired after an author's edit)."""
         stored = self.progress if isinstance(self.progress, dict) else {}
@@ -186,6 +193,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             _=self.gettext, ngettext=self.ngettext, uid=self._uid(),
             title=self.shown_name(), scored=self.has_score,
             title_lang=self.title_lang(), text_lang=self.text_lang(),
+            interface_lang=self.interface_language(),
             rating_labels={"best": self.gettext("Best practice"),
                            "acceptable": self.gettext("Acceptable"),
                            "harmful": self.gettext("Harmful")},
@@ -228,7 +236,8 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
             # the handlers answer with (a node's is cached, and so is the page around it)
             fragment.add_content(rendering.learner_page(
                 self._stage_html(state), self._i18n().gettext, self._uid(), self.shown_name(),
-                self.gettext(notice) if notice else "", (self.title_lang(), self.text_lang())))
+                self.gettext(notice) if notice else "", (self.title_lang(), self.text_lang()),
+                self.interface_language()))
             fragment.add_javascript(rendering.static_text("student.js"))
             fragment.initialize_js("CulturalSafetyScenario")
             self.add_staff_results(fragment)  # reports.py: the cohort dashboard, staff only

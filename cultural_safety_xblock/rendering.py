@@ -159,21 +159,23 @@ _pages = {}
 _pages_lock = threading.Lock()
 
 
-def learner_page(stage_html, gettext, uid, title, notice, langs=("", "")):
+def learner_page(stage_html, gettext, uid, title, notice, langs=("", ""), interface="en"):
     """student.html around ``stage_html``, as ``render("student.html", stage=Markup(stage_html),
-    _=gettext, uid=uid, title=title, notice=notice, title_lang=langs[0], text_lang=langs[1])``
-    gives it; the page around the stage is rendered once per (uid, title, notice, the title's
-    and the text's lang attributes, translated words)."""
+    _=gettext, uid=uid, title=title, notice=notice, title_lang=langs[0], text_lang=langs[1],
+    interface_lang=interface)`` gives it; the page around the stage is rendered once per (uid,
+    title, notice, the title's and the text's lang attributes, the interface's language,
+    translated words)."""
     words = tuple(map(gettext, PAGE_WORDS))
-    key = (uid, title, notice, langs, words)
+    key = (uid, title, notice, langs, interface, words)
     parts = _pages.get(key)
     if parts is None:
         html = render("student.html", stage=Markup(_STAGE_MARK), uid=uid, title=title,
                       notice=notice, _=dict(zip(PAGE_WORDS, words, strict=True)).__getitem__,
-                      title_lang=langs[0], text_lang=langs[1])
+                      title_lang=langs[0], text_lang=langs[1], interface_lang=interface)
         if html.count(_STAGE_MARK) != 1:   # the mark met elsewhere: no cache, the plain render
             return render("student.html", stage=Markup(stage_html), _=gettext, uid=uid,
-                          title=title, notice=notice, title_lang=langs[0], text_lang=langs[1])
+                          title=title, notice=notice, title_lang=langs[0], text_lang=langs[1],
+                          interface_lang=interface)
         parts = tuple(html.split(_STAGE_MARK))
         with _pages_lock:
             _pages[key] = parts

@@ -167,8 +167,23 @@ def test_in_a_french_interface_every_author_text_is_marked_english_and_no_interf
                 assert lang == "en", (label, text)
                 marked.add(text)
             elif any(letter.isalpha() for letter in text):
-                assert lang is None, (label, text)   # the interface: the page's language
+                assert lang == "fr", (label, text)   # the interface, in the catalog's language
     assert len(marked) >= 12
+
+
+@pytest.mark.parametrize("service, served", [
+    (i18n.CatalogI18nService("fr"), "fr"), (i18n.CatalogI18nService("fr-ca"), "fr"),
+    (i18n.CatalogI18nService("en"), "en"),
+    (i18n.CatalogI18nService("de"), "en")])   # no German catalog: English words, marked so
+def test_the_interface_is_marked_with_the_language_its_words_are_in(service, served):
+    learner, pages = states_of_the_demo(service)
+    for _label, page in pages:
+        assert lxml_html.fromstring(page).get("lang") == served
+    staff = staff_speaker(service)
+    for view in ("studio_view", "author_view"):
+        html = getattr(staff.block, view)({}).body_html()
+        assert lxml_html.fromstring(html).get("lang") == served, view
+    assert f'class="cs-staff" lang="{served}"' in staff.block.staff_results_html()
 
 
 def test_the_content_note_before_the_start_is_marked():
@@ -207,7 +222,9 @@ def test_a_changed_setting_reaches_learners_already_at_a_node():
     assert 'lang="en"' in learner.load().student_view().body_html()
     learner.block.content_language = "fr"
     learner.block.save()
-    for html in (learner.load().student_view().body_html(),
+    page = learner.load().student_view().body_html()
+    assert lxml_html.fromstring(page).get("lang") == "en"   # the interface's words
+    for html in (page.replace(' lang="en" data-uid', " data-uid", 1),
                  learner.post("choose", dict(learner.seen(), choice="check_place"))[1]["stage"]):
         assert 'lang="fr"' in html and 'lang="en"' not in html
 
@@ -222,7 +239,7 @@ def test_the_staff_dashboard_marks_the_authors_titles_and_choices():
     assert found[opening.title] == "en"
     assert found[opening.choices[0].text] == "en"
     assert found[scenario.endings[0].title] == "en"
-    assert found["Personnes apprenantes"] is None   # the interface: the page's language
+    assert found["Personnes apprenantes"] == "fr"   # the interface, in its catalog's language
 
 
 def test_studio_marks_the_authors_text_in_the_preview_the_map_list_and_the_author_view():
