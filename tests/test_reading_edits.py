@@ -1,6 +1,8 @@
 """A text that edits the last one read is read in part, and reads exactly as the whole text does:
 the same scenario, lines, settings and problems, whatever the edit."""
 import random
+import sys
+import threading
 
 import pytest
 
@@ -157,3 +159,30 @@ def test_markup_that_looks_like_elements_does_not_mislead_the_reading_in_part(wh
         text = text.replace(old, new)  # each edit made on the text before it
         assert_reads_as_whole(text)
     assert whole_reads == []
+
+
+def test_threads_reading_edits_of_several_scenarios_at_once_each_get_what_a_whole_reading_gives():
+    failures = []
+
+    def author(original, seed):
+        chooser, text = random.Random(seed), original
+        for _ in range(60):
+            text = edited(text, chooser) if chooser.random() < 0.7 else original
+            got, whole = edits.read(text), olx.read(text)
+            if (got.scenario != whole.scenario or lines(got.scenario) != lines(whole.scenario)
+                    or [(p.code, p.line) for p in got.problems]
+                    != [(p.code, p.line) for p in whole.problems]):
+                failures.append(text)
+
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)   # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=author, args=(ORIGINALS[number], number))
+                   for number in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switching)
+    assert failures == []
