@@ -30,6 +30,7 @@ class Compiled:
 CACHED_VERSIONS = 64  # a 1,000-node scenario compiles to about 3.4 MiB
 
 
+@lru_cache(maxsize=16)   # a save hashes its text twice: to compile it and to store its version
 def content_hash(text):
     """The name of a scenario text's version (in learner state, events and the version field)."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -68,8 +68,10 @@ def forget():
 def _edit_of_recent(text):
     """(a text read lately, the edit that makes ``text`` of it), the newest first; or (None,
     None). Texts far from it in length or with another beginning are passed over unexamined."""
-    for kept in tuple(_recent):
-        if abs(len(kept.text) - len(text)) <= MAX_EDIT and kept.text[:80] == text[:80]:
+    candidates = [kept for kept in tuple(_recent)
+                  if abs(len(kept.text) - len(text)) <= MAX_EDIT and kept.text[:80] == text[:80]]
+    if candidates and not checked_bytes(text)[1]:   # a refused text is read whole, and refused
+        for kept in candidates:
             edit = _edit(kept, text)
             if edit is not None:
                 return kept, edit
@@ -80,7 +82,7 @@ def _edit(last, text):
     """(index, start, end, shift): the element child of the root in ``last.text`` that holds
     every change ``text`` makes, its offsets there and the change in length; or None."""
     old = last.text
-    if old == text or not last.tops or checked_bytes(text)[1]:
+    if old == text or not last.tops:
         return None
     start_same = _common_prefix(old, text)
     end_same = _common_suffix(old, text, start_same)
