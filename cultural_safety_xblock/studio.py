@@ -348,7 +348,9 @@ class StudioMixin:
                 value = value.strip()
             elif name == "weight":
                 value = float(value)
-            setattr(self, name, value)
+            # a setting left as it was is not written again (and a default stays a default)
+            if name == "scenario_xml" or self.stored(name) != value:
+                setattr(self, name, value)
         return dict(checked, message=self.gettext("Saved. Learners see this version now."))
 
     @staff_action(scenario_xml=str, node=str, path=list)

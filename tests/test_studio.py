@@ -54,6 +54,27 @@ def test_a_valid_save_stores_the_settings_and_the_scenario_as_typed():
     assert stored(author) == dict(SETTINGS, scenario_xml=typed)
 
 
+def test_a_save_writes_only_the_settings_it_changes_and_defaults_stay_defaults():
+    author = staff()
+    assert save(author)[0] == 200
+    written = []
+    real = author.block.runtime.service(author.block, "field-data").set_many
+    block = author.load()
+    block.runtime.user_is_staff = True
+    data = block.runtime.service(block, "field-data")
+    data.set_many = lambda block, update: written.extend(update) or real(block, update)
+    request = {**SETTINGS, "max_attempts": 5, "scenario_xml": EDITED}
+    assert author.post("studio_save", request)[0] == 200
+    assert sorted(written) == ["max_attempts", "scenario_version", "scenario_xml"]
+    assert stored(author) == dict(SETTINGS, max_attempts=5, scenario_xml=EDITED)
+    fresh = staff()
+    default_name = fresh.block.display_name
+    assert fresh.post("studio_save", {**SETTINGS, "display_name": default_name,
+                                      "scenario_xml": EDITED})[0] == 200
+    # the default name left as it was stays the default, which learners read in their language
+    assert not fresh.load().fields["display_name"].is_set_on(fresh.block)
+
+
 def test_an_invalid_save_is_refused_with_every_problem_and_nothing_changes():
     author = staff()
     before = stored(author)
