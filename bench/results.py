@@ -52,6 +52,20 @@ def main_table(figures):
     return lines
 
 
+def calls_table(figures):
+    """Python calls per request, ours beside the peer: the work, without the machine's noise."""
+    compare = figures["compare"]
+    lines = ["| request | nodes | ours | peer | peer/ours |", "|---|---:|---:|---:|---:|"]
+    for key, label, _unit in MEASURES:
+        for size in (10, 30):
+            calls = compare.get(("calls_" + key, size))
+            if calls:
+                ours, peer = median(calls["ours"]), median(calls["peer"])
+                lines.append(f"| {label} | {size} | {ours:,.0f} | {peer:,.0f} | "
+                             f"{peer / ours:.1f}x |")
+    return lines
+
+
 def growth_table(figures):
     growth = figures["growth"]
     lines = ["| nodes | step median (ms) | step p90 | Python calls per step | "
@@ -144,9 +158,12 @@ DjangoKeyValueStore does with learner state. Every request is a fresh block, one
 and `save()`, as an LMS process handles a request. Times are the CPU time of the measuring
 thread (`time.thread_time`): this 2-core machine is shared with other engineers' test runs, whose
 load would otherwise fill the figures with waits for a core (on an idle machine CPU time and wall
-time agree within a few %). The two blocks are measured in alternating rounds (the order swapped
-each round, garbage collected between rounds), so what noise remains falls on both; ratios are
-of medians from the same rounds.
+time agree within a few %). The two blocks are measured in alternating rounds (16 with the peer,
+12 for our sizes; the order swapped each round, garbage collected between rounds), so what noise
+remains falls on both; ratios are of medians from the same rounds. A round is 40 steps, 20 views
+or 6 saves of each block (3 saves with nothing read before): the first request after the
+collection finds the processor's caches cold, which weighs most on the shortest requests, so
+with fewer per round the medians of our saves moved by a third from one run to the next.
 
 The scenario: `bench/shapes.py`, N nodes counting the three endings (the peer counts them
 against its 30-node limit), three choices each pointing one to three nodes on; the peer's copy is
@@ -177,7 +194,11 @@ def markdown(figures):
     lines += main_table(figures)
     lines += ["", f"Our Studio save: {save_label}. Rows at 10 and 30 nodes come from the rounds "
               "shared with the peer; rows at 100 to 1,000 nodes from the rounds shared by our "
-              "five sizes (next table).", "", "## How ours grows (one run, sizes interleaved)", ""]
+              "five sizes (next table).", "", "Python calls per request (the median of five, after the "
+              "timed rounds; time spent in C, such as JSON, lxml's parser and hashing, is not "
+              "counted, so this measures the Python work without the machine's noise):", ""]
+    lines += calls_table(figures)
+    lines += ["", "## How ours grows (one run, sizes interleaved)", ""]
     lines += growth_table(figures)
     lines += ["", "\"Cohort made every choice\": the block's aggregate fields hold counts for every "
               "choice of the scenario in every shard (a course some terms old); a step reads and "

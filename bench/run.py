@@ -87,17 +87,21 @@ def stamp(message):
 def compare(quick):
     """{(measure, size): {name: samples}} for ours beside the peer, interleaved in rounds."""
     from bench.contenders import Ours, Peer
-    from bench.harness import interleaved
+    from bench.harness import interleaved, python_calls
 
-    rounds = 4 if quick else 10
+    rounds = 4 if quick else 16
     found = {}
     for size in COMPARED:
         stamp(f"ours beside the peer, {size} nodes")
         ours, peer = Ours(size), Peer(size)
-        for kind, per_round in (("step", 40), ("view", 20), ("save", 3), ("save_first", 3)):
+        for kind, per_round in (("step", 40), ("view", 20), ("save", 6), ("save_first", 3)):
+            samplers = {"ours": getattr(ours, kind),
+                        "peer": getattr(peer, kind.replace("_first", ""))}
             found[(kind, size)] = interleaved(
-                {"ours": getattr(ours, kind), "peer": getattr(peer, kind.replace("_first", ""))},
-                rounds, 1 if quick and kind.startswith("save") else per_round)
+                samplers, rounds, 1 if quick and kind.startswith("save") else per_round)
+            found[("calls_" + kind, size)] = {
+                name: [python_calls(sampler) for _ in range(5)]
+                for name, sampler in samplers.items()}
         found[("answer", size)] = {"ours": ours.answers, "peer": peer.answers}
         found[("save_label", size)] = ours.save_label
         forget_saved_texts()
@@ -117,7 +121,7 @@ def growth(quick):
     from bench.contenders import Ours
     from bench.harness import interleaved, python_calls
 
-    rounds = 4 if quick else 8
+    rounds = 4 if quick else 12
     stamp("ours alone at " + ", ".join(str(size) for size in GROWTH) + " nodes")
     blocks = {size: Ours(size) for size in GROWTH}
     everywhere = {size: Ours(size, cohort_everywhere=True) for size in GROWTH}
