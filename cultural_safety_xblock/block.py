@@ -393,7 +393,10 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         parsed = olx.read(node)
         for name, value in parsed.settings.items():
             setattr(block, name, value)
-        if parsed.scenario is not None and not (parsed.problems
+        if not len(node) and (node.text or "").strip():
+            # text alone: an unreadable scenario exported as written (add_xml_to_node) comes back
+            block.scenario_xml = node.text
+        elif parsed.scenario is not None and not (parsed.problems
                                                  or language.problems(parsed.settings)):
             block.scenario_xml = olx.write(parsed.scenario)
         else:  # keep the author's text as written, so nothing is lost; staff see the problems
