@@ -15,19 +15,18 @@ as no value, so an export carries no attribute and a copy imported into another 
 that course.
 """
 import functools
-import threading
 import time
 
 from markupsafe import Markup
 from xblock.fields import Scope, String
 
 from .scenario import language
+from .scenario.memory import Memory
 
 COURSE_LANGUAGE_SECONDS = 600    # a course's language, once looked up, is trusted this long
 MAX_ANCESTORS = 8
 CACHED_COURSES = 1024
-_course_languages = {}           # course key -> (language or "", when looked up)
-_course_languages_lock = threading.Lock()
+_course_languages = Memory(CACHED_COURSES)   # course key -> (language or "", when looked up)
 
 
 def _(text):
@@ -92,10 +91,7 @@ class ContentLanguageMixin:
             found = known[0]
         else:
             found = _course_language_of(self)
-            with _course_languages_lock:
-                _course_languages[course] = (found, time.monotonic())
-                while len(_course_languages) > CACHED_COURSES:
-                    del _course_languages[next(iter(_course_languages))]
+            _course_languages.keep(course, (found, time.monotonic()))
         self.__dict__["_course_language"] = found
         return found
 

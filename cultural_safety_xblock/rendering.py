@@ -4,7 +4,6 @@
 the choices offered, the consequence of a choice already made, and after an ending the path with
 ratings. Ratings, points, targets and consequences of unchosen choices never enter it.
 """
-import threading
 from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
@@ -13,6 +12,7 @@ from jinja2 import Environment, FunctionLoader, select_autoescape
 from markupsafe import Markup
 
 from .scenario import engine, scoring
+from .scenario.memory import Memory
 from .scenario.sanitize import clean
 
 
@@ -108,8 +108,7 @@ NODE_STAGE_WORDS = ("What happened", "You chose:", "Decision {number}", "What do
                     "Take back my last choice", "Start again", "Pause", "Attempts left: {count}")
 CACHED_NODE_STAGES = 2048   # about 1.5 KiB each
 _NODE_STAGE_HEAD = '<div class="cs-stage-body" data-status="node" data-version="'
-_node_stages = {}
-_node_stages_lock = threading.Lock()
+_node_stages = Memory(CACHED_NODE_STAGES)
 
 
 def node_stage(compiled, state, rules, gettext, uid, text_lang=""):
@@ -138,11 +137,8 @@ def node_stage(compiled, state, rules, gettext, uid, text_lang=""):
         if not html.startswith(_NODE_STAGE_HEAD + '0"'):   # the template changed its first tag
             return render("stage.html", view=stage(compiled, state, rules), _=gettext, uid=uid,
                           text_lang=text_lang)
-        parts = (html[:len(_NODE_STAGE_HEAD)], html[len(_NODE_STAGE_HEAD) + 1:])
-        with _node_stages_lock:
-            _node_stages[key] = parts
-            while len(_node_stages) > CACHED_NODE_STAGES:
-                del _node_stages[next(iter(_node_stages))]
+        parts = _node_stages.keep(key, (html[:len(_NODE_STAGE_HEAD)],
+                                        html[len(_NODE_STAGE_HEAD) + 1:]))
     return f"{parts[0]}{state.version}{parts[1]}"
 
 
@@ -155,8 +151,7 @@ PAGE_WORDS = ("That did not work. Please try again.",
               "Resume")
 CACHED_PAGES = 1024
 _STAGE_MARK = "\x00cs-stage\x00"   # where the stage goes; a control character no text can hold
-_pages = {}
-_pages_lock = threading.Lock()
+_pages = Memory(CACHED_PAGES)
 
 
 def learner_page(stage_html, gettext, uid, title, notice, langs=("", ""), interface="en"):
@@ -176,9 +171,5 @@ def learner_page(stage_html, gettext, uid, title, notice, langs=("", ""), interf
             return render("student.html", stage=Markup(stage_html), _=gettext, uid=uid,
                           title=title, notice=notice, title_lang=langs[0], text_lang=langs[1],
                           interface_lang=interface)
-        parts = tuple(html.split(_STAGE_MARK))
-        with _pages_lock:
-            _pages[key] = parts
-            while len(_pages) > CACHED_PAGES:
-                del _pages[next(iter(_pages))]
+        parts = _pages.keep(key, tuple(html.split(_STAGE_MARK)))
     return f"{parts[0]}{stage_html}{parts[1]}"

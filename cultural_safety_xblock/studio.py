@@ -8,7 +8,6 @@ request (resumed where the path still exists, else restarted, with a notice).
 import functools
 import math
 import re
-import threading
 from collections import deque
 
 from markupsafe import Markup
@@ -22,6 +21,7 @@ from .scenario import map as scenario_map
 from .scenario.analysis import apply_effects, offered_choices
 from .scenario.compiled import compile_text
 from .scenario.engine import Refusal, Rules, State
+from .scenario.memory import Memory
 from .scenario.problems import N_, problem
 
 MAX_EDIT_REQUEST = 2 * olx.MAX_BYTES + 16_384  # JSON escaping can double the scenario's size
@@ -43,9 +43,7 @@ RATING_STYLES = {"best": ("#1d6b35", ""), "acceptable": ("#8a5a00", "7 4"),
 OUTCOME_STYLES = {"safe": ("#e7f4ea", "#1d6b35"), "mixed": ("#fdf3d8", "#8a5a00"),
                   "unsafe": ("#fbe6e6", "#a4262c")}
 TROUBLE = frozenset({"dead-end", "stuck", "no-choices"})
-MAPS_KEPT = 32   # maps drawn lately, by what they show, block and language
-_maps = {}
-_maps_lock = threading.Lock()
+_maps = Memory(32)   # maps drawn lately, by what they show, block and language
 
 
 def arrow_view(arrow, texts):
@@ -231,15 +229,11 @@ class StudioMixin:
         drawn = _maps.get(key)
         if drawn is None:
             layout = scenario_map.layout(compiled.scenario, compiled.analysis)
-            drawn = Markup(rendering.render(
+            drawn = _maps.keep(key, Markup(rendering.render(
                 "map.html", map=layout, styles=RATING_STYLES,
                 arrows=[arrow_view(arrow, texts) for arrow in layout.arrows],
                 boxes=[box_view(box, texts) for box in layout.boxes],
-                choices=listed_choices(compiled.scenario, texts), **context))
-            with _maps_lock:
-                _maps[key] = drawn
-                while len(_maps) > MAPS_KEPT:
-                    del _maps[next(iter(_maps))]
+                choices=listed_choices(compiled.scenario, texts), **context)))
         return drawn
 
     def _map_texts(self, context):

@@ -11,9 +11,9 @@ An analysis depends only on the scenario's shape (ids, targets, points, conditio
 variables), never on its texts, so it is remembered by shape: an author's edit to the words
 reuses it.
 """
-import threading
 from dataclasses import dataclass
 
+from .memory import Memory
 from .model import Ending, Node, worked_out
 
 MAX_SITUATIONS = 50_000
@@ -170,8 +170,7 @@ def _best(graph, order, component_of, is_end, weight):
 
 
 REMEMBERED_SHAPES = 64
-_by_shape = {}
-_lock = threading.Lock()
+_by_shape = Memory(REMEMBERED_SHAPES)
 
 
 def shape(scenario):
@@ -190,19 +189,12 @@ def analyse(scenario):
     """The analysis of ``scenario``, remembered by its shape."""
     key = shape(scenario)
     found = _by_shape.get(key)
-    if found is None:
-        found = explore(scenario)
-        with _lock:
-            _by_shape[key] = found
-            while len(_by_shape) > REMEMBERED_SHAPES:
-                del _by_shape[next(iter(_by_shape))]
-    return found
+    return found if found is not None else _by_shape.keep(key, explore(scenario))
 
 
 def forget():
     """Forget every analysis (benchmarks measuring a first reading)."""
-    with _lock:
-        _by_shape.clear()
+    _by_shape.forget()
 
 
 def explore(scenario):

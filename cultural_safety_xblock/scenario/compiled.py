@@ -6,12 +6,12 @@ knows the hash never reads, decodes or hashes the text: a learner's step costs t
 the scenario's size.
 """
 import hashlib
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
 from . import edits, language, olx, validate
 from .analysis import analyse
+from .memory import Memory
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,7 @@ def compile_text(text):
                     content_hash(text))
 
 
-_versions = {}
-_versions_lock = threading.Lock()
+_versions = Memory(CACHED_VERSIONS)
 
 
 def compile_version(version, read_text):
@@ -61,10 +60,7 @@ def compile_version(version, read_text):
         return found
     compiled = compile_text(read_text())
     if version and compiled.content_hash == version:
-        with _versions_lock:
-            _versions[version] = compiled
-            while len(_versions) > CACHED_VERSIONS:
-                del _versions[next(iter(_versions))]
+        _versions.keep(version, compiled)
     return compiled
 
 
