@@ -2,7 +2,6 @@
 import hashlib
 from datetime import UTC, datetime
 
-from lxml import etree
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
@@ -13,8 +12,9 @@ from .actions import json_action
 from .content_language import ContentLanguageMixin
 from .demo import DEMO_SCENARIO
 from .mobile import MobileMixin
+from .olx_exchange import OlxExchangeMixin
 from .reports import Replaced, ReplacedDict, ReportsMixin
-from .scenario import engine, language, olx, scoring
+from .scenario import engine, olx, scoring
 from .scenario.compiled import compile_version, content_hash
 from .scenario.engine import Refusal, Rules, State
 from .scenario.problems import N_
@@ -56,7 +56,7 @@ def _(text):
 @XBlock.needs("i18n")
 @XBlock.wants("user", "studio_user_permissions")
 class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin, MobileMixin,
-                                  ContentLanguageMixin, XBlock):
+                                  ContentLanguageMixin, OlxExchangeMixin, XBlock):
     """A branching scenario on power and cultural safety in therapy."""
 
     display_name = String(display_name=_("Display name"), scope=Scope.settings,
@@ -384,52 +384,3 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
 
     def _event(self, name, data):
         self.runtime.publish(self, EVENT_PREFIX + name, dict(data, content=self.content_hash))
-
-    # -- OLX ---------------------------------------------------------------------------------
-
-    @classmethod
-    def parse_xml(cls, node, runtime, keys):
-        block = runtime.construct_xblock_from_class(cls, keys)
-        parsed = olx.read(node)
-        for name, value in parsed.settings.items():
-            setattr(block, name, value)
-        if not len(node) and (node.text or "").strip():
-            # text alone: an unreadable scenario exported as written (add_xml_to_node) comes back
-            block.scenario_xml = node.text
-        elif parsed.scenario is not None and not (parsed.problems
-                                                 or language.problems(parsed.settings)):
-            block.scenario_xml = olx.write(parsed.scenario)
-        else:  # keep the author's text as written, so nothing is lost; staff see the problems
-            block.scenario_xml = etree.tostring(node, encoding="unicode", with_tail=False)
-        return block
-
-    def add_xml_to_node(self, node):
-        node.tag = self.scope_ids.block_type
-        node.set("xblock-family", self.entry_point)
-        compiled = self.compiled
-        settings = {name: getattr(self, name) for name in self.SETTING_FIELDS
-                    if self.fields[name].is_set_on(self)}
-        if compiled.scenario is None:
-            for name, value in settings.items():
-                node.set(name, olx.format_setting(value))
-            node.text = self.scenario_xml  # unreadable: exported as text, not lost
-            return
-        if compiled.problems:  # as the author wrote it (parse_xml kept it so): nothing lost
-            written, _ = olx.parse_xml_text(self.scenario_xml)
-            for name in [name for name in written.attrib
-                         if name in olx.SETTINGS or name in olx.RUNTIME_ATTRIBUTES]:
-                del written.attrib[name]  # the fields and the runtime decide these
-            for name, value in settings.items():
-                written.set(name, olx.format_setting(value))
-        else:
-            written = olx.to_element(compiled.scenario, settings, tag=node.tag)
-        for name, value in written.attrib.items():
-            node.set(name, value)
-        node.text = written.text
-        for child in written:
-            node.append(child)
-
-    @classmethod
-    def workbench_scenarios(cls):
-        from .course_units import workbench_scenarios
-        return workbench_scenarios()

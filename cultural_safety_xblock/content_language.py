@@ -84,14 +84,15 @@ class ContentLanguageMixin:
         if found is not None:
             return found
         course = getattr(self.scope_ids.usage_id, "context_key", None)
-        known = _course_languages.get(course) if course is not None else None
         if course is None:
             found = ""  # Open edX's usage keys all name their course: this runtime has none
-        elif known is not None and time.monotonic() - known[1] < COURSE_LANGUAGE_SECONDS:
-            found = known[0]
         else:
-            found = _course_language_of(self)
-            _course_languages.keep(course, (found, time.monotonic()))
+            known = _course_languages.get(course)
+            if known is not None and time.monotonic() - known[1] < COURSE_LANGUAGE_SECONDS:
+                found = known[0]
+            else:
+                found = _course_language_of(self)
+                _course_languages.keep(course, (found, time.monotonic()))
         self.__dict__["_course_language"] = found
         return found
 

@@ -62,10 +62,13 @@ def _counts_field(help_text):
     return CountsField(scope=Scope.user_state_summary, default={}, help=help_text)
 
 
-# One field per name in cohort.COUNTER_FIELDS: a class built from the names, so that the 512
-# fields need not be spelled out; XBlock finds fields on every base class.
-CounterFields = type("CounterFields", (), {
-    "__doc__": "The choice counters: one field per learner shard and node bucket (cohort.py).",
+# The cohort's fields, one per name in cohort.FIELDS: a class built from the names, so that the
+# 520 fields need not be spelled out; XBlock finds fields on every base class. The LMS writes each
+# field as its own row, so learners in different shards never overwrite each other's counts
+# (cohort.py explains the tolerance).
+CohortFields = type("CohortFields", (), {
+    "__doc__": "A shard's totals, and its choice counters by node bucket (cohort.py).",
+    **{name: _counts_field(_SHARD_HELP) for name in cohort.SHARD_FIELDS},
     **{name: _counts_field("Counts of the choices made at the nodes hashed to this field, by "
                            "the learners hashed to its shard (see cohort.py).")
        for name in cohort.COUNTER_FIELDS}})
@@ -80,23 +83,12 @@ def csv_text(header, rows):
     return out.getvalue()
 
 
-class ReportsMixin(CounterFields):
+class ReportsMixin(CohortFields):
     """Staff views, report data and the aggregates the learner handlers keep up to date."""
 
     report_marks = ReplacedDict(scope=Scope.user_state, default={},
                         help="How this learner is counted in the cohort aggregates, and their "
                              "best attempt's score.")
-    # One field per shard for the totals, and CounterFields for the choices: the LMS writes each
-    # field as its own row, so learners in different shards never overwrite each other's counts
-    # (cohort.py explains the tolerance).
-    cohort_0 = _counts_field(_SHARD_HELP)
-    cohort_1 = _counts_field(_SHARD_HELP)
-    cohort_2 = _counts_field(_SHARD_HELP)
-    cohort_3 = _counts_field(_SHARD_HELP)
-    cohort_4 = _counts_field(_SHARD_HELP)
-    cohort_5 = _counts_field(_SHARD_HELP)
-    cohort_6 = _counts_field(_SHARD_HELP)
-    cohort_7 = _counts_field(_SHARD_HELP)
 
     # -- the aggregates ------------------------------------------------------------------------
 

@@ -99,10 +99,9 @@ def outputs(tmp_path_factory):
     work = tmp_path_factory.mktemp("report-cli")
     course = work / "course"
     write_course(course, UNITS)
-    env = {"CULTURAL_SAFETY_COURSE": str(course)}
     database = work / "var" / "workbench.db"
     found = {}
-    with WorkbenchServer(work, env=env) as base:
+    with WorkbenchServer(work, course=course) as base:
         found["fresh"] = run_report("--db", str(database))
         play(base)
     found["csv"] = run_report(cwd=work)            # default: var/workbench.db here
@@ -111,7 +110,7 @@ def outputs(tmp_path_factory):
     edited = dict(UNITS)
     edited["1.1"] = ("reported", cohort_play.REPORTED.replace('id="bad"', 'id="dismiss"'))
     write_course(course, edited)
-    with WorkbenchServer(work, env=env):          # same var/: the learners' state is kept
+    with WorkbenchServer(work, course=course):    # same var/: the learners' state is kept
         pass
     found["edited"] = run_report("--db", str(database), "--table", "rows")
     return found

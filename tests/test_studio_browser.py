@@ -72,8 +72,7 @@ def write_course(folder):
 @pytest.fixture(scope="module")
 def studio_server(tmp_path_factory):
     course = write_course(tmp_path_factory.mktemp("authoring-course"))
-    server = WorkbenchServer(tmp_path_factory.mktemp("authoring-workbench"),
-                             env={"CULTURAL_SAFETY_COURSE": str(course)})
+    server = WorkbenchServer(tmp_path_factory.mktemp("authoring-workbench"), course=course)
     with server as url:
         yield url
 

@@ -395,8 +395,7 @@ def payload_server(tmp_path_factory):
     from tests.support.workbench_server import WorkbenchServer
 
     course = payload_course(tmp_path_factory.mktemp("payload-course"))
-    server = WorkbenchServer(tmp_path_factory.mktemp("payload-workbench"),
-                             env={"CULTURAL_SAFETY_COURSE": str(course)})
+    server = WorkbenchServer(tmp_path_factory.mktemp("payload-workbench"), course=course)
     with server as url:
         yield url
 

@@ -53,7 +53,7 @@ def read(text):
         if root is None:
             return Parsed(None, {}, problems)
         tops = tuple((child.tag, child.sourceline) for child in root if isinstance(child.tag, str))
-        spans = _moved(last, text, tops, *edit) if edit is not None else None
+        spans = _moved(last, text, tops, edit[0], edit[3]) if edit is not None else None
         done = Read(text, Reader().read(root), tops, spans, spans is not None)
     with _lock:
         _recent[:] = [done] + [kept for kept in _recent if kept is not last][:RECENT - 1]
@@ -89,7 +89,8 @@ def _edit(last, text):
     if len(old) - end_same - start_same > MAX_EDIT:
         return None  # another text, or a rewrite: read it whole
     # lines first: a change running from one element's lines into another's needs no scan
-    first, after = old.count("\n", 0, start_same) + 1, old.count("\n", 0, len(old) - end_same) + 1
+    first = old.count("\n", 0, start_same) + 1
+    after = first + old.count("\n", start_same, len(old) - end_same)
     if any(first < line < after for _tag, line in last.tops):
         return None
     spans = _spans(last)
@@ -126,7 +127,7 @@ def _in_part(last, text, index, start, end, shift):
                 _shifted(last.spans, index, shift), True)
 
 
-def _moved(last, text, tops, index, _start, _end, shift):
+def _moved(last, text, tops, index, shift):
     """The spans of a text read whole after an edit inside one element, if the parser agrees."""
     spans = _shifted(last.spans, index, shift)
     return spans if _agree(text, spans, tops) else None

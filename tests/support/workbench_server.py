@@ -45,15 +45,19 @@ class WorkbenchServer:
 
     The server runs ``python -m cultural_safety_xblock.workbench`` with ``workdir`` as its
     working directory, so its state (var/workbench.db, var/workbench.log) is fresh and separate.
-    Its stdout and stderr go to ``workdir/server.log``.
+    Its stdout and stderr go to ``workdir/server.log``. ``course``: an OLX course folder to
+    serve instead of the project's own.
     """
 
-    def __init__(self, workdir, *, samples=False, host=HOST, python=sys.executable, env=None):
+    def __init__(self, workdir, *, samples=False, host=HOST, python=sys.executable, env=None,
+                 course=None):
         self.workdir = Path(workdir)
         self.samples = samples
         self.host = host
         self.python = python
         self.extra_env = dict(env or {})
+        if course is not None:
+            self.extra_env["CULTURAL_SAFETY_COURSE"] = str(course)
         self.process = None
         self.port = None
         self.url = None
