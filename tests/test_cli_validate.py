@@ -125,6 +125,9 @@ CASES = {
         "points could be farmed"),
     "no-points": (scenario_text(node("a", choice("x", "end", points=0)), END), 1,
                   "no path earns any points"),
+    "broken-claim": (scenario_text(node("a", choice("x", "end", effects=[("trust", "set", 0)])),
+                                   ending("end", requires="trust >= 1"), head=TRUST), 1,
+                     "choice 'x' in node 'a' (line 1) leads here with trust = 0"),
 }
 
 

@@ -74,6 +74,11 @@ def scenarios(draw):
     names = [v.id for v in variables] or ["trust"]
     places = node_ids + ending_ids
 
+    def condition():
+        return Condition(tuple(draw(st.lists(st.builds(
+            Comparison, st.sampled_from(names), st.sampled_from(OPERATORS), numbers),
+            max_size=2))))
+
     def choice(cid):
         return Choice(
             id=cid, target=draw(st.sampled_from(places)), rating=draw(st.sampled_from(RATINGS)),
@@ -84,15 +89,14 @@ def scenarios(draw):
                 max_size=2))),
             scores=tuple(DimensionScore(d.id, draw(st.integers(0, 10)))
                          for d in dimensions if draw(st.booleans())),
-            requires=Condition(tuple(draw(st.lists(st.builds(
-                Comparison, st.sampled_from(names), st.sampled_from(OPERATORS), numbers),
-                max_size=2)))))
+            requires=condition())
 
     nodes = tuple(Node(nid, draw(st.one_of(st.just(""), words)), draw(html()), tuple(
         choice(cid) for cid in draw(st.lists(identifiers, min_size=1, max_size=4, unique=True))))
         for nid in node_ids)
     endings = tuple(Ending(eid, draw(st.sampled_from(("safe", "mixed", "unsafe"))),
-                           draw(words), draw(html())) for eid in ending_ids)
+                           draw(words), draw(html()), requires=condition())
+                    for eid in ending_ids)
     return Scenario(
         nodes=nodes, endings=endings, start=draw(st.one_of(st.just(""), st.sampled_from(node_ids))),
         content_note=draw(st.one_of(st.just(""), words)), dimensions=tuple(dimensions),

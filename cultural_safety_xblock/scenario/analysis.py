@@ -1,8 +1,9 @@
 """Explore every situation a learner can be in, once per scenario version.
 
 A situation is a place (node or ending) plus the values of the variables. Conditions decide which
-choices are offered, so reachability, dead ends, impossible conditions, point-farming loops and
-the largest total of points on any path are all read off this one graph of situations.
+choices are offered, so reachability, dead ends, impossible conditions, point-farming loops,
+the largest total of points on any path, and whether each ending's ``requires`` (what its text
+claims of the path) holds wherever it is reached, are all read off this one graph of situations.
 
 Loops are allowed only if every choice on them gives no points (validation enforces it), so going
 round a loop never changes a score.
@@ -50,6 +51,9 @@ class Analysis:
     farming: tuple             # (node id, choice id) giving points on a loop
     max_points: int            # the largest total of points on a path to an ending
     truncated: bool            # exploration stopped at MAX_SITUATIONS or MAX_WORK
+    # (ending id, node id, choice id, ((variable, value), ...)): a choice that reaches an ending
+    # with values its ``requires`` does not hold for (the values of the clauses that fail)
+    broken_claims: tuple = ()
 
 
 def _situations(scenario):
@@ -169,6 +173,28 @@ def _best(graph, order, component_of, is_end, weight):
     return best
 
 
+def _broken_claims(scenario, graph):
+    """Each choice that leads to an ending whose ``requires`` fails with the values it arrives
+    with, once per (ending, node, choice), with the first such values found."""
+    claims = {e.id: e.requires for e in scenario.endings if e.requires}
+    if not claims:
+        return ()
+    names = tuple(sorted(scenario.initial_values()))
+    broken = {}
+    for edges in graph.values():
+        for choice, node_id, (place_id, numbers) in edges:
+            condition = claims.get(place_id)
+            if condition is None or (place_id, node_id, choice.id) in broken:
+                continue
+            values = dict(zip(names, numbers, strict=True))
+            failing = [clause for clause in condition.clauses if not clause.holds(values)]
+            if failing:
+                shown = dict.fromkeys(clause.variable for clause in failing)
+                broken[(place_id, node_id, choice.id)] = tuple(
+                    (name, values.get(name, 0)) for name in shown)
+    return tuple((*key, values) for key, values in broken.items())
+
+
 REMEMBERED_SHAPES = 64
 _by_shape = Memory(REMEMBERED_SHAPES)
 
@@ -176,7 +202,8 @@ _by_shape = Memory(REMEMBERED_SHAPES)
 def shape(scenario):
     """All an analysis reads of ``scenario``: places in order, and per choice what decides where
     it leads, when it is offered and what it gives."""
-    return (scenario.start_id, scenario.variables, tuple(e.id for e in scenario.endings),
+    return (scenario.start_id, scenario.variables,
+            tuple((e.id, e.requires) for e in scenario.endings),
             tuple(worked_out(node, "_shape", _node_shape) for node in scenario.nodes))
 
 
@@ -223,6 +250,7 @@ def explore(scenario):
             if on_loop and gives and (node_id, choice.id) not in farming:
                 farming.append((node_id, choice.id))
     return Analysis(
+        broken_claims=_broken_claims(scenario, graph),
         reachable=frozenset(situation[0] for situation in graph),
         offered=frozenset(offered),
         stuck=frozenset(stuck),

@@ -113,10 +113,14 @@ class Node:
 
 @dataclass(frozen=True)
 class Ending:
+    """A place where the scenario stops. ``requires`` states what the ending's text claims of
+    the path (``harm_label == 0``): validation proves it holds wherever the ending is reached."""
+
     id: str
     outcome: str
     title: str
     html: str
+    requires: Condition = Condition()
     line: int | None = _line()
 
 

@@ -79,7 +79,7 @@ def to_element(scenario, settings=None, tag="scenario", extra_attributes=None):
             element.append(_choice_element(choice))
     for ending in scenario.endings:
         element = _attrs(etree.SubElement(root, "ending"), id=ending.id, outcome=ending.outcome,
-                         title=ending.title)
+                         title=ending.title, requires=str(ending.requires))
         element.append(_fragment("html", ending.html))
     if scenario.debrief:
         etree.SubElement(root, "debrief").append(_fragment("html", scenario.debrief))

@@ -347,11 +347,14 @@ class Reader:
                               line=element.sourceline)
 
     def _ending(self, element):
-        values = self._attributes(element, N_("an ending"), ("id", "outcome"), ("title",))
+        values = self._attributes(element, N_("an ending"), ("id", "outcome"),
+                                  ("title", "requires"))
         where, args = N_("ending '{ending}'"), {"ending": values["id"]}
         htmls = self._only_html(element, where, args)
         return Ending(values["id"], values["outcome"], values.get("title", ""),
-                      self._wrapped_html(htmls, where, **args), line=element.sourceline)
+                      self._wrapped_html(htmls, where, **args),
+                      requires=self._condition(element, values.get("requires", ""), where, args),
+                      line=element.sourceline)
 
     def _only_html(self, element, where, args):
         """The <html> children of ``element``; any other element is reported."""

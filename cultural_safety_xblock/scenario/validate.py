@@ -30,6 +30,7 @@ def problems(scenario, analysis=None):
                             lambda node: _reference_problems(node, *known), known)
     found += [_text_problem(TEXT, ending.html, N_("ending '{ending}'"), ending.line,
                             ending=ending.id) for ending in scenario.endings if _unfit(ending.html)]
+    found += _ending_references(scenario, known[1])
     if _unfit(scenario.debrief):
         found.append(_text_problem(DEBRIEF, scenario.debrief, N_("scenario"), None))
     if not any(p.code in ("too-many", "duplicate-id", "no-nodes") for p in found):
@@ -169,6 +170,16 @@ def _reference_problems(node, places, variables, dimensions):
     return tuple(found)
 
 
+def _ending_references(scenario, variables):
+    """Variables an ending's ``requires`` names that the scenario does not declare."""
+    return [problem("unknown-variable", N_("ending '{ending}'"),
+                    N_("variable '{variable}' is not declared"),
+                    N_("add <variable id=\"{variable}\"/> or fix the name"), line=ending.line,
+                    ending=ending.id, variable=name)
+            for ending in scenario.endings
+            for name in sorted({c.variable for c in ending.requires.clauses} - variables)]
+
+
 SCENE, TEXT, OPTION_TEXT, CONSEQUENCE, DEBRIEF = (
     Term(N_("scene")), Term(N_("text")), Term(N_("option text")), Term(N_("consequence")),
     Term(N_("debrief")))
@@ -231,6 +242,7 @@ def _graph(scenario, analysis):
                                  N_("no path from the start reaches it"),
                                  N_("point a choice at it, or remove it"), line=ending.line,
                                  ending=ending.id))
+    found += _broken_claims(scenario, analysis)
     for node_id, choice_id in analysis.farming:
         choice = scenario.node(node_id).choice(choice_id)
         found.append(problem("farming-loop", N_("choice '{choice}' in node '{node}'"),
@@ -240,4 +252,23 @@ def _graph(scenario, analysis):
     if scenario.nodes and scenario.endings and analysis.max_points == 0 and not found:
         found.append(problem("no-points", N_("scenario"), N_("no path earns any points"),
                              N_("give the best choices points")))
+    return found
+
+
+def _broken_claims(scenario, analysis):
+    """An ending reached where its ``requires`` fails: its text claims what the path did not do."""
+    found = []
+    for ending_id, node_id, choice_id, values in analysis.broken_claims:
+        ending, choice = scenario.ending(ending_id), scenario.node(node_id).choice(choice_id)
+        found.append(problem(
+            "broken-claim", N_("ending '{ending}'"),
+            N_("requires=\"{condition}\" does not hold when choice '{choice}' in node '{node}'"
+               " (line {choice_line}) leads here with {values}"),
+            N_("add requires=\"{condition}\" to that choice and offer another route to a"
+               " different ending, let a later choice repair it, or change what the ending"
+               " requires"),
+            line=ending.line, ending=ending_id, node=node_id, choice=choice_id,
+            choice_line=choice.line if choice.line is not None else "?",
+            condition=str(ending.requires),
+            values=", ".join(f"{name} = {value}" for name, value in values)))
     return found

@@ -18,8 +18,10 @@ def node(nid, *choices, title=None):
     return f'<node id="{nid}" title="{title or nid}"><html><p>Scene {nid}</p></html>{"".join(choices)}</node>'
 
 
-def ending(eid, outcome="safe"):
-    return f'<ending id="{eid}" outcome="{outcome}" title="{eid}"><html><p>End {eid}</p></html></ending>'
+def ending(eid, outcome="safe", requires=""):
+    claim = f' requires="{requires.replace("<", "&lt;").replace(">", "&gt;")}"' if requires else ""
+    return (f'<ending id="{eid}" outcome="{outcome}" title="{eid}"{claim}>'
+            f'<html><p>End {eid}</p></html></ending>')
 
 
 def scenario_text(*parts, attrs="", head=""):
