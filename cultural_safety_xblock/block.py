@@ -3,6 +3,7 @@ import hashlib
 from datetime import UTC, datetime
 
 from web_fragments.fragment import Fragment
+from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
@@ -55,9 +56,19 @@ def _(text):
 
 @XBlock.needs("i18n")
 @XBlock.wants("user", "studio_user_permissions")
-class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin, MobileMixin,
-                                  ContentLanguageMixin, OlxExchangeMixin, XBlock):
-    """A branching scenario on power and cultural safety in therapy."""
+class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, StudioMixin,
+                                  ReportsMixin, MobileMixin, ContentLanguageMixin,
+                                  OlxExchangeMixin, XBlock):
+    """A branching scenario on power and cultural safety in therapy.
+
+    Completion is the block's own (CompletableXBlockMixin: ``has_custom_completion``), 1.0 at an
+    ending: edx-completion otherwise marks a block without a score complete on mere view
+    (``CompletionService.can_mark_block_complete_on_view``) and a scored one on every grade
+    change (``handlers.scorable_block_completion``). Studio's unit page shows ``author_view``
+    (``xmodule/studio_editable.py``: ``has_author_view``).
+    """
+
+    has_author_view = True
 
     display_name = String(display_name=_("Display name"), scope=Scope.settings,
                           default=_("Branching scenario"))
@@ -96,7 +107,13 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
                        help="The path whose score is kept, for rescoring.")
     completions = Integer(scope=Scope.user_state, default=0)
     last_result = Dict(scope=Scope.user_state, default={})
-    reflections = Dict(scope=Scope.user_state, default={})
+    reflections = Dict(scope=Scope.user_state, default={},
+                       help="Reflections saved while staff may read them (reflections_in_"
+                            "reports on): the LMS's instructor report prints this state raw.")
+    private_reflections = Dict(scope=Scope.preferences, default={},
+                               help="{usage id: {reflection id: text}}: reflections saved while "
+                                    "private, kept out of the learner's state (StudentModule."
+                                    "state, which the instructor report prints raw).")
     notice = String(scope=Scope.user_state, default="")
     last_activity = String(scope=Scope.user_state, default="",
                            help="Before 'at' in progress: read only for states stored before.")
@@ -212,7 +229,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         compiled = self.compiled
         rules = self.rules if rules is None else rules
         if compiled.scenario.ending(state.place) is not None:
-            view = rendering.stage(compiled, state, rules, self.reflections)
+            view = rendering.stage(compiled, state, rules, self.saved_reflections())
             return rendering.render("stage.html", view=view, **self._context())
         # a node's stage (most steps) needs neither the debrief's labels nor the reflections,
         # and is the same for every learner standing there (rendering.node_stage caches it)
@@ -230,6 +247,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         if not self.compiled.playable:
             fragment.add_content(self._unavailable_html())
         else:
+            self.settle_reflections()
             state = self.learner_state()
             notice, self.notice = self.notice, ""
             # the page around the stage needs only its title and words; the stage is the one
@@ -283,14 +301,24 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         return self.compiled.scenario
 
     def _apply(self, move, rules, view):
-        """Store the new state, publish events, grade at an ending; answer with the stage in
-        ``view`` (actions.VIEWS). ``rules``: the handler's, read once per request."""
+        """Store the new state, then publish its events, grade and completion; answer with the
+        stage in ``view`` (actions.VIEWS). ``rules``: the handler's, read once per request.
+
+        The learner's fields are saved before anything is published: LMS handler requests are
+        not atomic (block_render.py, ``handle_xblock_callback``), so a publish made before a
+        save that then fails would report (a grade, completion, an event) what was never stored.
+        """
         state = move.state
         self.progress = self._stored_progress(state, datetime.now(UTC).isoformat(timespec="seconds"))
+        ended = [data["ending"] for name, data in move.events if name == "ended"]
+        grade = self._finish_attempt(state, ended[0]) if ended else None
+        self.save()
         for name, data in move.events:
             self._event(name, data)
-            if name == "ended":
-                self._finish_attempt(state, data["ending"])
+        if ended:
+            if grade is not None:
+                self.runtime.publish(self, "grade", grade)
+            self.emit_completion(1.0)
         self.record(move.events, state)
         return {"stage": self._stage_answer(state, rules, view), "version": state.version,
                 "status": "ending" if engine.finished(self.compiled.scenario, state) else "node"}
@@ -327,13 +355,70 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
         if len(text) > MAX_REFLECTION:
             raise Refusal("too-long", N_("A reflection can be at most {limit} characters."), 400,
                           limit=MAX_REFLECTION)
-        self.reflections = {**self.reflections, id: text}
-        self._event("reflection_saved", {"reflection": id, "length": len(text)})
-        return {"message": self.gettext("Saved.")}
+        self.settle_reflections()
+        had = id in self.saved_reflections()
+        if not text.strip() and not had:
+            raise Refusal("empty-reflection", N_("There is nothing to save yet: write your "
+                                                 "reflection first."), 400)
+        shared = self.stored("reflections_in_reports")
+        mine = self._private_of_this_block()
+        kept = {**(self.reflections if shared else mine)}
+        other = {**(mine if shared else self.reflections)}
+        other.pop(id, None)  # each reflection lives in one place: the one the setting says now
+        if text.strip():
+            kept[id] = text
+        else:
+            kept.pop(id, None)
+        self._store_reflections(kept if shared else other, other if shared else kept)
+        self.save()  # stored before it is reported
+        if text.strip():
+            self._event("reflection_saved", {"reflection": id, "length": len(text)})
+            return {"message": self.gettext("Saved.")}
+        self._event("reflection_cleared", {"reflection": id})
+        return {"message": self.gettext("Your reflection was removed.")}
+
+    # -- reflections: private ones outside the learner's state -------------------------------
+
+    def _private_of_this_block(self):
+        found = self.private_reflections.get(str(self.scope_ids.usage_id))
+        return found if isinstance(found, dict) else {}
+
+    def _store_reflections(self, shared, private):
+        """Write both places, each only if it changes (a field write is a row write)."""
+        if shared != self.reflections:
+            self.reflections = shared
+        if private != self._private_of_this_block():
+            everyone = {**self.private_reflections}
+            if private:
+                everyone[str(self.scope_ids.usage_id)] = private
+            else:
+                everyone.pop(str(self.scope_ids.usage_id), None)
+            self.private_reflections = everyone
+
+    def saved_reflections(self):
+        """The learner's reflections on this block, wherever they live."""
+        return {**self._private_of_this_block(), **self.reflections}
+
+    def settle_reflections(self):
+        """While reflections are private, none stays in the learner's state: those saved there
+        (while staff could read them, or by a version before private_reflections) move out on
+        the learner's next visit. Private ones never move into the state: the learner was
+        told they were private when writing them."""
+        if self.stored("reflections_in_reports") or not self.reflections:
+            return
+        self._store_reflections({}, {**self._private_of_this_block(), **self.reflections})
 
     # -- grades and completion ---------------------------------------------------------------
 
     def _finish_attempt(self, state, ending_id):
+        """Record the ended attempt in the learner's fields; the grade event to publish once
+        they are saved, or None (practice, or a kept score that stands).
+
+        The event never carries ``only_if_higher``: the LMS would then compare with the
+        learner's StudentModule row (grades/signals/handlers.py, ``score_published_handler``),
+        whose grade is NULL until a first grade, and fail on float(None)
+        (openedx/core/lib/grade_utils.py). The block applies its own best/last rule.
+        """
         compiled = self.compiled
         result = scoring.result(compiled.scenario, state.path)
         self.completions += 1
@@ -342,18 +427,27 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, StudioMixin, ReportsMixin
                             "harmful": result.harmful,
                             "path": [list(step) for step in state.path],
                             "dimensions": {d[0]: d[2] for d in result.dimensions}}
-        self.runtime.publish(self, "completion", {"completion": 1.0})
         if not self.has_score:
-            return
+            return None
         previous = None
         if self.score_earned is not None:
             previous = (self.score_earned, self.score_possible)
         new = (result.fraction, 1.0)
         kept = scoring.kept_score(self.grading, previous, new)
-        if kept is new:
-            self.graded_path = [list(step) for step in state.path]
-            self.set_score(Score(*new))
-            self._publish_grade(Score(*new), only_if_higher=self.grading == scoring.BEST_ATTEMPT)
+        if kept is not new:
+            return None
+        self.graded_path = [list(step) for step in state.path]
+        self.set_score(Score(*new))
+        return {"value": new[0], "max_value": new[1]}
+
+    def rescore(self, only_if_higher):
+        """The instructor dashboard's rescore. With ``only_if_higher`` the LMS compares with the
+        learner's StudentModule grade, NULL until this block first published one (a learner
+        who finished while the block was in practice mode): such a learner's rescore is not
+        compared (and cannot fail)."""
+        if only_if_higher and self.score_earned is None:
+            only_if_higher = False
+        super().rescore(only_if_higher)
 
     def max_score(self):
         """Grades are fractions of 1: the weight scales them in the gradebook."""

@@ -72,7 +72,7 @@ class MobileMixin:
         """``stage_data`` for this block and a learner's state."""
         compiled = self.compiled
         ended = compiled.scenario.ending(state.place) is not None
-        return stage_data(compiled, state, rules, self.reflections if ended else None,
+        return stage_data(compiled, state, rules, self.saved_reflections() if ended else None,
                           self.text_language())
 
     def student_view_data(self, context=None):

@@ -43,10 +43,15 @@ COLUMN_HELP = {
     "Harmful choices": "choices rated harmful on that path",
     DIMENSION_PREFIX + "<id>": "points earned in that dimension in the latest completed attempt",
     LAST_ACTIVITY: "time of the learner's last action (UTC, ISO 8601)",
-    REFLECTION_PREFIX + "<id>": "the learner's reflection (only if the block allows it)",
-    "state": "(LMS report only) the learner's stored state as JSON, reflections left out unless "
-             "the block allows them",
+    REFLECTION_PREFIX + "<id>": "the learner's reflection, written while the block let staff "
+                                "read reflections (only while it still does)",
 }
+# Columns the LMS's problem responses report adds around the block's own
+# (lms/djangoapps/instructor_task/tasks_helper/grades.py, ProblemResponses._build_student_data):
+# username, title, location, then the rows' keys, then block_key and state (the learner's raw
+# StudentModule.state). A row key of the same name would take the platform's column's place in
+# each row and appear twice in the header.
+PLATFORM_COLUMNS = ("username", "title", "location", "block_key", "state")
 
 
 def _int(value):
@@ -171,34 +176,18 @@ class Report:
         return min(max(max(found), 0.0), 1.0) if found else None
 
 
-STATE = "state"
-PRIVATE_FIELDS = ("reflections",)
-_STATE_JSON = json.JSONEncoder(ensure_ascii=False, default=str)   # made once: rows are many
-
-
-def stored_state_text(state, reflections=False):
-    """The learner's stored state as JSON text, reflections left out unless allowed."""
-    if not isinstance(state, dict):
-        return "{}"
-    if not reflections and any(field in state for field in PRIVATE_FIELDS):
-        state = {key: value for key, value in state.items() if key not in PRIVATE_FIELDS}
-    return _STATE_JSON.encode(state)
-
-
-def rows(user_states, report, limit=None, state_column=False):
+def rows(user_states, report, limit=None, for_lms=False):
     """(username, row) per learner, streamed; at most ``limit`` rows when it is not None.
 
-    ``state_column``: add a "state" entry, the stored state without private fields. The LMS's
-    problem responses report writes each learner's raw stored state in a column of that name
-    and then updates the row with ours, so ours takes its place.
+    ``for_lms``: the LMS writes the rows to CSV itself, so the learners' own words (reflections)
+    are made safe from spreadsheet formulas here.
     """
     if limit is not None and limit <= 0:
         return
     produced = 0
     for user_state in user_states:
         row = report.row(user_state.state)
-        if state_column:  # the LMS's report, which the LMS writes to CSV itself
-            row[STATE] = stored_state_text(user_state.state, report.show_reflections)
+        if for_lms:
             for reflection in report.reflections:  # learners' words: never a formula
                 row[REFLECTION_PREFIX + reflection] = csv_safe(row[REFLECTION_PREFIX + reflection])
         yield user_state.username, row

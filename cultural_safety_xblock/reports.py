@@ -151,11 +151,12 @@ class ReportsMixin(CohortFields):
     def generate_report_data(self, user_state_iterator, limit_responses=None):
         """(username, OrderedDict) per learner, streamed; at most ``limit_responses`` rows.
 
-        Each row also carries "state": the LMS would otherwise put the learner's raw stored
-        state, reflections included, in the report's "state" column (report_rows.rows).
+        No row key repeats a column the LMS adds itself (report_rows.PLATFORM_COLUMNS). The
+        LMS's own "state" column is the learner's raw stored state: private reflections are
+        kept out of it by living outside the learner's state (block.py, private_reflections).
         """
         return report_rows.rows(user_state_iterator, self.report(), limit_responses,
-                                state_column=True)
+                                for_lms=True)
 
     # -- the staff dashboard ---------------------------------------------------------------------
 

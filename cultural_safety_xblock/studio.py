@@ -13,6 +13,8 @@ from collections import deque
 from markupsafe import Markup
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
+from xblock.exceptions import InvalidScopeError
+from xblock.fields import Scope
 
 from . import rendering
 from .actions import read_request, respond
@@ -178,6 +180,9 @@ def preview_state(scenario, begin, steps):
     return state, len(route)
 
 
+AUTHORED_SCOPES = (Scope.content, Scope.settings)
+
+
 class StudioMixin:
     """Studio views and handlers of the scenario block."""
 
@@ -324,6 +329,10 @@ class StudioMixin:
     def studio_save(self, **values):
         """Store the settings and the scenario, all or nothing: a scenario with any problem is
         refused with the full list and nothing stored changes."""
+        if getattr(self.runtime, "is_author_mode", False):
+            # Studio's preview (cms/djangoapps/contentstore/views/preview.py) sets is_author_mode
+            # and never writes the block back to the modulestore: a save there would be lost.
+            return 409, _read_only_here(self)
         wrong = self._setting_problem(values)
         if wrong is not None:
             message, args = wrong
@@ -345,6 +354,15 @@ class StudioMixin:
             # a setting left as it was is not written again (and a default stays a default)
             if name == "scenario_xml" or self.stored(name) != value:
                 setattr(self, name, value)
+        try:
+            self.save()
+        except InvalidScopeError:
+            # authored fields are read-only here (the LMS's LmsFieldData): forget the writes, so
+            # that the runtime's own save after the handler does not fail on them either
+            for field in [f for f in self._dirty_fields if f.scope in AUTHORED_SCOPES]:
+                del self._dirty_fields[field]
+                self._field_data_cache.pop(field.name, None)
+            return 409, _read_only_here(self)
         return dict(checked, message=self.gettext("Saved. Learners see this version now."))
 
     @staff_action(scenario_xml=str, node=str, path=list)
@@ -371,6 +389,12 @@ class StudioMixin:
         return {"stage": stage, "node": begin, "path": [list(step) for step in steps],
                 "place": state.place, "values": engine.values(scenario, state),
                 "reached": routed > 0 or begin == scenario.start_id}
+
+
+def _read_only_here(block):
+    return {"code": "read-only-here", "message": block.gettext(
+        "Nothing was saved: the scenario cannot be changed from here. In Studio, open the "
+        "block's editor (Edit) and save there.")}
 
 
 def _steps(path):

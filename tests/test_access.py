@@ -142,7 +142,7 @@ def test_no_handler_lets_a_learner_read_or_change_another_learners_state(classro
     answers += [block.student_view().content.encode(), json.dumps(block.student_view_data()).encode()]
     assert own_fields(bea.store, "bea") == bea_before
     assert not [answer for answer in answers if SECRET.encode() in answer]
-    assert own_fields(al.store, "al")["reflections"] == {"expert": "overwritten"}
+    assert Learner(store=al.store, user="al").block.saved_reflections() == {"expert": "overwritten"}
 
 
 def test_each_learner_sees_their_own_place_and_reflection():

@@ -57,7 +57,7 @@ def test_two_learners_play_over_http_and_each_gets_their_own_grade(django_client
             version = answer["version"]
         assert answer["status"] == "ending"
     grades = {user: data for user, name, data in published if name == "grade"}
-    assert grades["alice"] == {"value": 1.0, "max_value": 1.0, "only_if_higher": True}
+    assert grades["alice"] == {"value": 1.0, "max_value": 1.0}
     assert grades["bob"]["value"] < 0.5
     page = django_client.get(f"/scenario/{scenario_id}/?student=alice").content.decode()
     assert "cs-debrief" in page
