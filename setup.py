@@ -1,7 +1,9 @@
 """Packaging for the cultural safety branching-scenario XBlock."""
+import shutil
 from pathlib import Path
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).parent
 
@@ -17,6 +19,23 @@ def package_data(package, roots):
             if path.is_file()
         ]
     }
+
+
+class build_py_with_course(build_py):
+    """Ship the OLX course (course/) inside the package as cultural_safety_xblock/course/.
+
+    An installed XBlock then carries the course it was built with, so that an import job (the
+    Tutor plugin's) finds it in the package, with nothing copied into a container. An editable
+    install reads course/ from the checkout instead.
+    """
+
+    def run(self):
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return
+        target = Path(self.build_lib) / "cultural_safety_xblock" / "course"
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(HERE / "course", target, ignore=shutil.ignore_patterns(".*"))
 
 
 setup(
@@ -49,6 +68,7 @@ setup(
             "ruff",
         ],
     },
+    cmdclass={"build_py": build_py_with_course},
     entry_points={
         "xblock.v1": ["cultural_safety_scenario = cultural_safety_xblock.block:CulturalSafetyScenarioBlock"],
         "console_scripts": ["cultural-safety = cultural_safety_xblock.cli:main"],

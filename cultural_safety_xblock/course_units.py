@@ -15,9 +15,14 @@ SCENARIO_TAG = "cultural_safety_scenario"
 
 
 def course_dir():
-    """The course folder: $CULTURAL_SAFETY_COURSE, else course/ beside the package source."""
+    """The course folder: $CULTURAL_SAFETY_COURSE; else the course an installed package ships
+    (cultural_safety_xblock/course/, put there by setup.py); else course/ of the source checkout."""
     given = os.environ.get("CULTURAL_SAFETY_COURSE")
-    return Path(given) if given else Path(__file__).resolve().parent.parent / "course"
+    if given:
+        return Path(given)
+    package = Path(__file__).resolve().parent
+    shipped = package / "course"
+    return shipped if (shipped / "course.xml").is_file() else package.parent / "course"
 
 
 @dataclass(frozen=True)
