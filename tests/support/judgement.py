@@ -24,7 +24,7 @@ from lxml import etree
 
 from cultural_safety_xblock.scenario.analysis import apply_effects, offered_choices
 from cultural_safety_xblock.scenario.compiled import compile_source
-from cultural_safety_xblock.scenario.model import RATINGS, Ending, Node
+from cultural_safety_xblock.scenario.model import RATINGS, Condition, Ending, Node
 from cultural_safety_xblock.scenario.olx import parse_xml_text, safe_parser
 
 SCENARIO_TAGS = ("cultural_safety_scenario", "scenario")
@@ -371,8 +371,7 @@ def _harm(scenario, reached, result):
     for ending in scenario.endings:
         if ending.outcome != "safe":
             continue
-        unguarded = [v.id for v in harms
-                     if ending.requires.holds({v.id: 1}) or not ending.requires.holds({v.id: 0})]
+        unguarded = [v.id for v in harms if not _requires_zero(ending.requires, v.id)]
         if unguarded:
             result.findings.append(Finding(
                 5, f"ending '{ending.id}'", f"a safe ending that does not require"
@@ -399,6 +398,12 @@ def _harm(scenario, reached, result):
     if reached.truncated:
         result.findings.append(Finding(5, "scenario", f"over {MAX_SITUATIONS} situations",
                                        "narrow the variables' ranges"))
+
+
+def _requires_zero(condition, variable):
+    """Whether ``condition``'s clauses on ``variable`` hold at 0 and fail at 1."""
+    own = Condition(tuple(c for c in condition.clauses if c.variable == variable))
+    return bool(own) and own.holds({variable: 0}) and not own.holds({variable: 1})
 
 
 def _claims(scenario, reached, result):
@@ -607,21 +612,57 @@ def _by_rule(findings):
     return ", ".join(f"rule {rule}: {counted[rule]}" for rule in sorted(counted)) or "none"
 
 
+REVISED = Path(__file__).resolve().parents[1] / "course_revised.txt"
+
+
+def revised_names(listing=REVISED):
+    """The scenarios named in tests/course_revised.txt (blank lines and # comments left out)."""
+    lines = listing.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _revised(folder):
+    """(name, scenario) of each scenario tests/course_revised.txt names, from ``folder``."""
+    wanted = revised_names()
+    found = dict(scenarios_in(folder))
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        raise ValueError(f"{REVISED.name} names no such scenario: {', '.join(missing)}")
+    return [(name, found[name]) for name in wanted]
+
+
+USAGE = """usage: python -m tests.support.judgement [-v] PATH...
+       python -m tests.support.judgement [-v] --revised [COURSE]
+PATH: a vertical or scenario file, or a course folder. --revised: the scenarios named in
+tests/course_revised.txt (from course/, or COURSE), with the course-wide figures over them.
+-v lists every finding. Exit 0 when nothing is found, 1 with findings, 2 on unreadable input."""
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    verbose = "-v" in argv
-    paths = [a for a in argv if a != "-v"]
-    if not paths:
-        print("usage: python -m tests.support.judgement [-v] PATH...", file=sys.stderr)
+    verbose, revised = "-v" in argv, "--revised" in argv
+    paths = [a for a in argv if a not in ("-v", "--revised")]
+    if not paths and not revised:
+        print(USAGE, file=sys.stderr)
         return 2
     judgements = []
-    for path in paths:
-        for name, scenario in scenarios_in(path):
-            judgement = judge(scenario, name)
-            judgements.append(judgement)
-            print("\n".join(figures(judgement)))
-            if verbose:
-                print("\n".join(f"    {finding}" for finding in judgement.findings))
+    try:
+        if revised:
+            found = _revised(Path(paths[0]) if paths else REVISED.parents[1] / "course")
+        else:
+            found = [each for path in paths for each in scenarios_in(path)]
+    except (OSError, ValueError) as error:
+        print(f"cannot read: {error}", file=sys.stderr)
+        return 2
+    if not found:
+        print("no scenario found in " + " ".join(paths), file=sys.stderr)
+        return 2
+    for name, scenario in found:
+        judgement = judge(scenario, name)
+        judgements.append(judgement)
+        print("\n".join(figures(judgement)))
+        if verbose:
+            print("\n".join(f"    {finding}" for finding in judgement.findings))
     course = course_findings(judgements)
     total = sum(j.decisions for j in judgements)
     longest = sum(j.best_longest for j in judgements)

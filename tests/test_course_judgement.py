@@ -1,0 +1,41 @@
+"""The course check (tests/support/judgement.py) on every scenario named in
+tests/course_revised.txt: each meets targets 1-3 and 5-7 of the course's second edition.
+
+A scenario is named there once it is revised; a name that is no scenario of the course fails.
+Figures: ``python -m tests.support.judgement course/vertical/NAME.xml``, or ``--revised`` for
+all of them with the course-wide figures.
+"""
+import pytest
+
+from cultural_safety_xblock.course_units import SCENARIO_TAG, course_dir, units
+from cultural_safety_xblock.scenario.compiled import compile_source
+from tests.support.judgement import figures, judge, revised_names
+from tests.support.paths import REPO_ROOT
+
+REVISED = REPO_ROOT / "tests" / "course_revised.txt"
+SCENARIOS = {unit.name: child for unit in units(course_dir()) for child in unit.children
+             if child.tag == SCENARIO_TAG}
+
+
+NAMES = revised_names(REVISED)
+
+
+def judged(name):
+    compiled = compile_source(SCENARIOS[name])
+    assert compiled.scenario is not None, compiled.problems
+    return judge(compiled.scenario, name)
+
+
+def test_the_list_names_each_revised_scenario_once_and_only_scenarios_of_the_course():
+    unknown = [name for name in NAMES if name not in SCENARIOS]
+    assert unknown == [], f"{REVISED.name} names no such scenario: {unknown}"
+    assert len(NAMES) == len(set(NAMES)), "a scenario is named twice"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_revised_scenario_meets_the_course_check(name):
+    if name not in SCENARIOS:
+        pytest.fail(f"{REVISED.name} names {name!r}, which is no scenario of the course")
+    result = judged(name)
+    assert not result.findings, "\n".join(
+        [*figures(result), *(f"  {finding}" for finding in result.findings)])
