@@ -259,6 +259,10 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
             fragment.add_javascript(rendering.static_text("student.js"))
             fragment.initialize_js("CulturalSafetyScenario")
             self.add_staff_results(fragment)  # reports.py: the cohort dashboard, staff only
+            # the LMS saves a block after a handler, not after a view: a repaired state, a
+            # shown notice or reflections moved out of the state are saved here (a no-op when
+            # nothing changed)
+            self.save()
         fragment.add_css(rendering.static_text("student.css"))
         return fragment
 
@@ -427,16 +431,19 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
                             "harmful": result.harmful,
                             "path": [list(step) for step in state.path],
                             "dimensions": {d[0]: d[2] for d in result.dimensions}}
-        if not self.has_score:
-            return None
         previous = None
         if self.score_earned is not None:
             previous = (self.score_earned, self.score_possible)
+        elif self.graded_path:  # practice mode keeps the path alone, for a later rescore
+            kept_path = tuple(tuple(step) for step in self.graded_path)
+            previous = (scoring.result(compiled.scenario, kept_path).fraction, 1.0)
         new = (result.fraction, 1.0)
         kept = scoring.kept_score(self.grading, previous, new)
         if kept is not new:
             return None
         self.graded_path = [list(step) for step in state.path]
+        if not self.has_score:
+            return None
         self.set_score(Score(*new))
         return {"value": new[0], "max_value": new[1]}
 
