@@ -64,6 +64,8 @@ setup(
             "playwright>=1.45",
             "axe-playwright-python>=0.1.8",  # only for the axe-core script it bundles (axe.min.js)
             "olxcleaner>=0.3",
+            # the platform contract tests run edx-completion's own rules (tests/support/lms_completion.py)
+            "edx-completion>=4.7",
             "babel>=2.12",  # make messages: extract, update and compile the gettext catalogs
             "ruff",
         ],
