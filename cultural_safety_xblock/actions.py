@@ -21,6 +21,12 @@ _TYPES = {int: N_("a whole number"), str: N_("text"), bool: N_("true or false"),
           float: N_("a number"), list: N_("a list")}
 
 
+class Unstored(Refusal):
+    """A refusal from a request whose own copy of the learner's state is not what is stored
+    (a racing duplicate, or a save that failed): answered without a stage, so the page keeps
+    what it shows (a reload shows the stored state)."""
+
+
 def _fits(value, kind):
     """JSON's true/false are not numbers here, and a whole number is a number. Text must be
     valid Unicode: a lone surrogate (JSON "\\ud800") stored would break every later page."""
@@ -100,7 +106,8 @@ def json_action(**fields):
             except Refusal as refusal:
                 payload = {"code": refusal.code,
                            "message": self.gettext(refusal.message).format(**refusal.args_)}
-                payload.update(self.refusal_context(view))
+                if not isinstance(refusal, Unstored):
+                    payload.update(self.refusal_context(view))
                 return respond(refusal.status, payload)
         return handler
     return decorate

@@ -1,15 +1,18 @@
 """The XBlock: fields, views and handlers, as thin glue over ``scenario``."""
 import hashlib
+import logging
+import secrets
 from datetime import UTC, datetime
 
 from web_fragments.fragment import Fragment
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
+from xblock.exceptions import XBlockSaveError
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from . import rendering
-from .actions import json_action
+from .actions import Unstored, json_action
 from .content_language import ContentLanguageMixin
 from .demo import DEMO_SCENARIO
 from .mobile import MobileMixin
@@ -19,9 +22,11 @@ from .scenario import engine, olx, scoring
 from .scenario.compiled import compile_version, content_hash
 from .scenario.engine import Refusal, Rules, State
 from .scenario.problems import N_
+from .step_claims import CLAIMS
 from .studio import StudioMixin
 
 EVENT_PREFIX = "xblock.cultural_safety."
+log = logging.getLogger(__name__)
 
 
 class ScenarioText(String):
@@ -191,8 +196,10 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
         return state
 
     def _stored_progress(self, state, acted_at):
-        """What ``progress`` holds: the state, the text it fits and when the learner acted."""
-        return Replaced(dict(state.to_dict(), seen=self.content_hash, at=acted_at))
+        """What ``progress`` holds: the state, the text it fits, when the learner acted, and a
+        token naming this stored state (``_claim_step``)."""
+        return Replaced(dict(state.to_dict(), seen=self.content_hash, at=acted_at,
+                             step=secrets.token_hex(6)))
 
     # -- views -----------------------------------------------------------------------------
 
@@ -311,21 +318,58 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
         The learner's fields are saved before anything is published: LMS handler requests are
         not atomic (block_render.py, ``handle_xblock_callback``), so a publish made before a
         save that then fails would report (a grade, completion, an event) what was never stored.
+        A racing duplicate of the step is refused first (``_claim_step``); the cohort counters
+        are written last, and a failure there never fails the step (reports.store_counts).
+        Each tracking event carries the state ``version`` it led to.
         """
         state = move.state
+        claim = self._claim_step()
         self.progress = self._stored_progress(state, datetime.now(UTC).isoformat(timespec="seconds"))
         ended = [data["ending"] for name, data in move.events if name == "ended"]
         grade = self._finish_attempt(state, ended[0]) if ended else None
-        self.save()
+        counts = self.count_step(move.events)   # the learner's marks now, the counters last
+        self._save_learner(claim)
         for name, data in move.events:
-            self._event(name, data)
+            self._event(name, dict(data, version=state.version))
         if ended:
             if grade is not None:
                 self.runtime.publish(self, "grade", grade)
             self.emit_completion(1.0)
-        self.record(move.events, state)
+        self.store_counts(counts)
+        if not claim[-1]:
+            CLAIMS.release(claim)
         return {"stage": self._stage_answer(state, rules, view), "version": state.version,
                 "status": "ending" if engine.finished(self.compiled.scenario, state) else "node"}
+
+    def _claim_step(self):
+        """Claim, in this process, the step from the stored state this request read
+        (step_claims.py); a racing duplicate is refused before it changes anything.
+
+        A stored state is named by the token its step stored with it, so only requests that
+        read that very state share a claim, which is held a while. A learner with nothing
+        stored yet has no token: that claim is given back when the step is done (``_apply``).
+        """
+        stored = self.progress if isinstance(self.progress, dict) else {}
+        claim = (str(self.scope_ids.user_id), str(self.scope_ids.usage_id), stored.get("step", ""))
+        if not CLAIMS.claim(claim):
+            raise Unstored("duplicate", N_("This action was sent twice at the same moment; the "
+                                           "first one is being recorded."), 409)
+        return claim
+
+    def _save_learner(self, claim):
+        """Save the learner's fields now, before anything is published. If they cannot be
+        saved (XBlockSaveError: in the LMS a database error on the learner's StudentModule row,
+        user_state_client.py ``set_many``), nothing is published or counted, nothing is left
+        for the runtime's save to try again, and the learner is told to try again (409)."""
+        try:
+            self.save()
+        except XBlockSaveError:
+            log.warning("A step of %s could not be saved; nothing of it was published.",
+                        self.scope_ids.usage_id, exc_info=True)
+            self._clear_dirty_fields()
+            CLAIMS.release(claim)
+            raise Unstored("not-saved", N_("Your action could not be saved. Reload the page and "
+                                           "try again."), 409) from None
 
     @json_action(version=int, node=str)
     def begin(self, version, node, view):

@@ -7,15 +7,19 @@ checks staff rights on the server and answers 403, with no data, to anyone else.
 import csv
 import io
 import json
+import logging
 import re
 
 from markupsafe import Markup
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock
+from xblock.exceptions import InvalidScopeError, XBlockSaveError
 from xblock.fields import Dict, Scope
 
 from . import cohort, flow, rendering, report_rows
+
+log = logging.getLogger(__name__)
 
 
 class Replaced(dict):
@@ -92,18 +96,24 @@ class ReportsMixin(CohortFields):
 
     # -- the aggregates ------------------------------------------------------------------------
 
-    def record(self, events, state):
-        """Update the cohort aggregates with what a learner just did.
+    def record(self, events, state=None):
+        """Update the cohort aggregates with what a learner just did: ``count_step``, then
+        ``store_counts`` (the learner handlers call the two apart, around saving the learner)."""
+        self.store_counts(self.count_step(events))
+
+    def count_step(self, events):
+        """The counter fields one action changes, {name: value}, not yet set on the block; the
+        learner's own marks (``report_marks``, their state) are set, to be saved with it.
 
         A choice is counted in its node's counter field alone; the shard's totals are read and
-        written only when they can change (cohort.py).
+        changed only when they can change (cohort.py).
         """
         if not events:
-            return
+            return {}
         shard = cohort.shard_of(self.scope_ids.user_id)
         nodes = len(self.compiled.scenario.nodes)
-        for name, found in cohort.counter_writes(shard, events, nodes).items():
-            setattr(self, name, Counts(cohort.tally(getattr(self, name), found)))
+        counts = {name: Counts(cohort.tally(getattr(self, name), found))
+                  for name, found in cohort.counter_writes(shard, events, nodes).items()}
         completed = self.stored("completions") > 0
         name = cohort.SHARD_FIELDS[shard]
         kinds = {event for event, _data in events}
@@ -112,8 +122,8 @@ class ReportsMixin(CohortFields):
             # attempts: the marks (and the grade) could not change, so they are not even read.
             if "restarted" in kinds:
                 shard_value, _marks = cohort.count(getattr(self, name), {}, events)
-                setattr(self, name, Counts(shard_value))
-            return
+                counts[name] = Counts(shard_value)
+            return counts
         ended = "ended" in kinds
         # The result and the grade matter only once an attempt has ended; most steps need not
         # read them (each field read is a fair share of a step's work).
@@ -128,8 +138,43 @@ class ReportsMixin(CohortFields):
                 grade = report_rows.latest_score(result) if result else None
         shard_value, marks = cohort.count(getattr(self, name), self.report_marks, events,
                                           completed=completed, grade=grade, latest=latest)
-        setattr(self, name, Counts(shard_value))
+        counts[name] = Counts(shard_value)
         self.report_marks = Replaced(marks)
+        return counts
+
+    def store_counts(self, counts):
+        """Write ``counts`` (``count_step``), once the learner's state is saved and its events
+        published; a failure never fails the learner's step.
+
+        In the LMS a user_state_summary field's first write is an INSERT, which fails when
+        another request inserted the row since this one read the block's rows
+        (courseware/model_data.py, ``DjangoOrmFieldCache.set_many``: IntegrityError, then
+        KeyValueMultiSaveError; XBlock's ``save`` raises XBlockSaveError). The platform counts
+        the failing field as saved and leaves the later ones (in name order) dirty: those are
+        tried once more. Trying the failed one again cannot work, since the request's cache
+        would INSERT again: its counts are dropped and logged, and the figures fall short by
+        them, never over. Nothing is left dirty for the runtime's own save after the handler,
+        which would otherwise fail the request (a 500) after the learner's step was stored.
+        """
+        if not counts:
+            return
+        for name, value in counts.items():
+            setattr(self, name, value)
+        failure = None
+        for _attempt in (1, 2):   # the second save writes only what the first left dirty
+            try:
+                self.save()
+            except (XBlockSaveError, InvalidScopeError) as error:
+                failure = error
+            else:
+                if failure is None:
+                    return
+                break
+        log.warning("Cohort counts of %s (fields %s) not all stored: %s. The learner's step is "
+                    "stored; the instructor report has the exact figures.",
+                    self.scope_ids.usage_id, ", ".join(sorted(counts)),
+                    getattr(failure, "message", None) or type(failure).__name__)
+        self._clear_dirty_fields()   # XBlock's own: nothing left for the runtime's save to fail on
 
     def cohort_totals(self):
         """The totals and the counters, of both layouts (cohort.py), added up. Most counter

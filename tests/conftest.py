@@ -36,6 +36,19 @@ def _failed(request):
     return any(report.failed for report in reports.values())
 
 
+# ---- in-process claims of learner steps (step_claims.py) --------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fresh_step_claims():
+    """Each test's learners start afresh: a claim held by an earlier test's learner of the same
+    name and block would refuse the first step as a duplicate."""
+    from cultural_safety_xblock.step_claims import CLAIMS
+
+    CLAIMS.forget()
+    yield
+
+
 # ---- artifacts -----------------------------------------------------------------------------
 
 
