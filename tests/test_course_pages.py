@@ -1,5 +1,5 @@
-"""The course's pages say what the scenarios do: the capstone's terms as an assessment, and the
-number of reflection questions each module's scenarios end with."""
+"""The course's pages say what the scenarios do (the capstone's terms as an assessment, the number
+of reflection questions each module's scenarios end with) in the course's typography."""
 import re
 
 import pytest
@@ -7,6 +7,7 @@ import pytest
 from cultural_safety_xblock.course_units import SCENARIO_TAG, course_dir, units
 from cultural_safety_xblock.scenario import engine
 from cultural_safety_xblock.scenario.compiled import compile_source
+from tests.support.judgement import page_typography
 from tests.support.runtime import Learner
 
 COURSE = course_dir()
@@ -78,3 +79,18 @@ def test_a_module_debrief_gives_the_true_number_of_reflection_questions(module):
             title = SCENARIOS[name].get("display_name")
             said = f"<em>{title}</em> ends with {NUMBERS[count]}"
             assert said in text, f"{module}: say {said!r}"
+
+
+PAGES = sorted([*(COURSE / "html").glob("*.html"), *(COURSE / "about").glob("*.html")])
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])
+def test_a_page_quotes_in_q_and_uses_spaced_en_dashes(path):
+    found = page_typography(path.read_text(encoding="utf-8"), path.name)
+    assert found == [], "\n".join(map(str, found))
+
+
+def test_the_typography_check_finds_literal_quotes_and_spaced_hyphens_in_a_page():
+    found = page_typography('<p>She said "no" - twice.</p>', "a page")
+    said = " ".join(f.what for f in found)
+    assert "a literal quote character" in said and "a spaced hyphen" in said
