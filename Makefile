@@ -6,7 +6,8 @@
 #
 # PYTHON selects the interpreter, e.g. make test PYTHON="env PYENV_VERSION=3.12.1 python3.12".
 # Each Python version gets its own venvs (.venv-test-3.11, .venv-test-3.12, ...); a venv is
-# (re)installed only when setup.py is newer than its stamp file.
+# (re)installed only when setup.py is newer than its stamp file. The Tutor plugin's tests run the
+# real tutor of each supported release from its own venv (.venv-tutor21-3.11, ...), made the same way.
 
 PYTHON ?= python3
 HOST ?= 127.0.0.1
@@ -37,7 +38,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # noise, not errors. Everything else pip says on stderr (errors above all) still shows.
 PIP_FILTER := { grep -v -e "is ignored: it is neither a file nor a directory" >&2 || true; }
 
-.PHONY: help run test bench lint messages chromium venv-run venv-test venv-bench clean
+.PHONY: help run test bench lint messages chromium venv-run venv-test venv-bench venv-tutor clean
 
 help:
 	@sed -n '1,5p' Makefile | sed 's/^# //'
@@ -63,9 +64,24 @@ $(BENCH_VENV)/.installed: setup.py | $(BENCH_VENV)/bin/python
 	$(BENCH_VENV)/bin/python -m pip install -q -e '.[test]' 2>&1 | $(PIP_FILTER)
 	@touch $@
 
+# Tutor 21 is Open edX Ulmo, 22 Verawood: the releases tutor-contrib-cultural-safety supports.
+# Each venv holds the newest tutor of one release and the plugin (editable), reinstalled when the
+# plugin's pyproject.toml is newer than the stamp; tests/test_tutor_plugin.py runs them, no Docker.
+TUTOR_RELEASES := 21 22
+TUTOR_PLUGIN := tutor-contrib-cultural-safety
+TUTOR_VENVS := $(foreach release,$(TUTOR_RELEASES),.venv-tutor$(release)-$(PY_VERSION))
+# reached through a pattern rule, the interpreter would count as intermediate: make would delete it
+.SECONDARY: $(TUTOR_VENVS:%=%/bin/python)
+
+.venv-tutor%-$(PY_VERSION)/.installed: $(TUTOR_PLUGIN)/pyproject.toml | .venv-tutor%-$(PY_VERSION)/bin/python
+	@echo "==> installing tutor $*.* and -e $(TUTOR_PLUGIN) into $(@D)"
+	$(@D)/bin/python -m pip install -q 'tutor==$*.*' -e ./$(TUTOR_PLUGIN) 2>&1 | $(PIP_FILTER)
+	@touch $@
+
 venv-run: $(RUN_VENV)/.installed
 venv-test: $(TEST_VENV)/.installed
 venv-bench: $(BENCH_VENV)/.installed
+venv-tutor: $(TUTOR_VENVS:%=%/.installed)
 
 # Debian's chromium for Playwright (never a browser download of Playwright's own).
 chromium:
@@ -85,7 +101,7 @@ chromium:
 run: venv-run
 	$(RUN_VENV)/bin/python -m cultural_safety_xblock.workbench --host $(HOST) --port $(PORT)
 
-test: venv-test chromium
+test: venv-test venv-tutor chromium
 	$(TEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 bench: venv-bench chromium

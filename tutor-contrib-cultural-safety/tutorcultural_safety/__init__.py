@@ -1,0 +1,1 @@
+"""Tutor plugin for the cultural safety branching-scenario XBlock (see plugin.py)."""
