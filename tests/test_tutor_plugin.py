@@ -199,6 +199,15 @@ def test_a_source_and_a_wheel_at_once_are_refused(enabled, tmp_path):
     assert "CULTURAL_SAFETY_XBLOCK_SOURCE and CULTURAL_SAFETY_XBLOCK_WHEEL are both set" in done.stderr
 
 
+def test_a_source_that_is_not_one_requirement_or_an_empty_version_is_refused(enabled):
+    done = enabled("config", "save", "--set", "CULTURAL_SAFETY_XBLOCK_SOURCE=pkg 'x'", ok=False)
+    assert "CULTURAL_SAFETY_XBLOCK_SOURCE=\"pkg 'x'\": not one pip requirement" in done.stderr
+    done = enabled("config", "save", "--unset", "CULTURAL_SAFETY_XBLOCK_SOURCE",
+                   "--set", "CULTURAL_SAFETY_XBLOCK_VERSION=", ok=False)
+    assert "CULTURAL_SAFETY_XBLOCK_VERSION=" in done.stderr
+    assert ": not a release of the XBlock. Give a release such as 0.1.0" in done.stderr
+
+
 # ---- the import ------------------------------------------------------------------------------
 
 def test_the_import_command_is_a_do_job_in_every_mode(enabled):

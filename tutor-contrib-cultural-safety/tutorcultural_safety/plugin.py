@@ -65,12 +65,15 @@ def install_step(version, source="", wheel=""):
         inside = f"/tmp/{WHEEL_CONTEXT}/{wheel_path(wheel).name}"
         return (f"RUN --mount=type=bind,from={WHEEL_CONTEXT},target=/tmp/{WHEEL_CONTEXT} \\\n"
                 f"    $PIP_COMMAND install {shlex.quote(inside)}")
-    requirement = source.strip() if source else f"cultural-safety-xblock=={version}"
+    pinned = f"cultural-safety-xblock=={version}" if version else ""
+    requirement = source.strip() if source else pinned
     if not requirement or any(c.isspace() or c in "'\"\\" for c in requirement):
-        setting = "CULTURAL_SAFETY_XBLOCK_SOURCE" if source else "CULTURAL_SAFETY_XBLOCK_VERSION"
-        raise _fix(setting, source or version, "not one pip requirement",
-                   "Give one requirement without spaces or quotes, e.g. "
-                   "git+https://git.example.org/cultural_safety_xblock.git@v0.1.0")
+        if source:
+            raise _fix("CULTURAL_SAFETY_XBLOCK_SOURCE", source, "not one pip requirement",
+                       "Give one requirement without spaces or quotes, e.g. "
+                       "git+https://git.example.org/cultural_safety_xblock.git@v0.1.0")
+        raise _fix("CULTURAL_SAFETY_XBLOCK_VERSION", version, "not a release of the XBlock",
+                   f"Give a release such as {XBLOCK_VERSION}")
     return ("RUN --mount=type=cache,target=/openedx/.cache/pip,sharing=shared \\\n"
             f"    $PIP_COMMAND install {shlex.quote(requirement)}")
 
