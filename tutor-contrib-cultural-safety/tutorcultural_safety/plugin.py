@@ -20,7 +20,6 @@ from tutor.exceptions import TutorError
 
 from .__about__ import XBLOCK_VERSION, __version__
 
-NAME = "cultural-safety"
 WHEEL_CONTEXT = "cultural-safety-wheel"  # the build context (and mount) that carries a local wheel
 # each part of a course-v1 key, as opaque-keys accepts it
 _KEY = re.compile(r"course-v1:[\w\-~.:]+\+[\w\-~.:]+\+[\w\-~.:]+", re.ASCII)
