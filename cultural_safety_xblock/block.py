@@ -18,7 +18,7 @@ from .demo import DEMO_SCENARIO
 from .mobile import MobileMixin
 from .olx_exchange import OlxExchangeMixin
 from .reports import Replaced, ReplacedDict, ReportsMixin
-from .scenario import engine, olx, scoring
+from .scenario import engine, olx, scoring, tokens
 from .scenario.compiled import compile_version, content_hash
 from .scenario.engine import Refusal, Rules, State
 from .scenario.problems import N_
@@ -379,9 +379,11 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
 
     @json_action(version=int, node=str, choice=str)
     def choose(self, version, node, choice, view):
-        scenario, rules = self._playable(), self.rules
-        return self._apply(engine.choose(scenario, self.learner_state(), rules, node, choice,
-                                         version), rules, view)
+        """``choice``: the token the stage gave the offered choice (scenario/tokens.py)."""
+        scenario, rules, state = self._playable(), self.rules, self.learner_state()
+        chosen = tokens.chosen_id(scenario, state, node, version, choice)
+        return self._apply(engine.choose(scenario, state, rules, node, chosen, version), rules,
+                           view)
 
     @json_action(version=int, node=str)
     def back(self, version, node, view):

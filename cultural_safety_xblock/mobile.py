@@ -10,7 +10,8 @@ workbench, or any runtime that calls it per user), the stage is that learner's o
 docs/apps.md describes the exchange.
 
 Like the learner view, it holds only what the learner may see now: no rating, points, target
-or consequence of a choice not taken.
+or consequence of a choice not taken, and no choice's id: an offered choice is named by the
+token the ``choose`` handler takes back (scenario/tokens.py).
 """
 from .actions import VIEWS
 from .rendering import stage
@@ -54,7 +55,8 @@ def stage_data(compiled, state, rules, reflections=None, language=""):
     if "node" in view:
         node = view["node"]
         data["node"] = {"id": node["id"], "title": node["title"], "html": _html(node["html"]),
-                        "choices": [{"id": c["id"], "text": c["text"]} for c in node["choices"]]}
+                        "choices": [{"choice": c["token"], "text": c["text"]}
+                                    for c in node["choices"]]}
     if "ending" in view:
         ending = view["ending"]
         data["ending"] = {"id": ending["id"], "title": ending["title"],

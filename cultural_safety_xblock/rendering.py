@@ -2,7 +2,8 @@
 
 ``stage`` is the single place deciding what a learner may see: the current scene and the text of
 the choices offered, the consequence of a choice already made, and after an ending the path with
-ratings. Ratings, points, targets and consequences of unchosen choices never enter it.
+ratings. Ratings, points, targets and consequences of unchosen choices never enter it, and
+nor do choices' ids: the offered choices are named by tokens (scenario/tokens.py).
 """
 from dataclasses import replace
 from functools import cache, lru_cache
@@ -11,7 +12,7 @@ from importlib import resources
 from jinja2 import Environment, FunctionLoader, select_autoescape
 from markupsafe import Markup
 
-from .scenario import engine, scoring
+from .scenario import engine, scoring, tokens
 from .scenario.memory import Memory
 from .scenario.sanitize import clean
 
@@ -44,10 +45,6 @@ def static_text(name):
     return resources.files(__package__).joinpath("static", name).read_text(encoding="utf-8")
 
 
-def _choice_view(choice):
-    return {"id": choice.id, "text": choice.text}
-
-
 def _path_view(scenario, path):
     """The choices the learner made, with what each did (ratings are theirs to see now)."""
     steps = []
@@ -58,8 +55,9 @@ def _path_view(scenario, path):
     return steps
 
 
-def stage(compiled, state, rules, reflections=None):
-    """What the learner's stage shows now, as a plain dict for the template."""
+def stage(compiled, state, rules, reflections=None, author=False):
+    """What the learner's stage shows now, as a plain dict for the template. Each offered
+    choice is named by its token, or for an ``author`` (Studio's preview) by its id."""
     scenario = compiled.scenario
     view = {
         "status": "intro" if not state.place else "node",
@@ -80,7 +78,8 @@ def stage(compiled, state, rules, reflections=None):
     node = scenario.node(state.place)
     if node is not None:
         view["node"] = {"id": node.id, "title": node.title, "html": safe_html(node.html),
-                        "choices": [_choice_view(c) for c in engine.offered(scenario, state)]}
+                        "choices": [{"token": choice.id if author else token, "text": choice.text}
+                                    for token, choice in tokens.offered(scenario, state)]}
     ending = scenario.ending(state.place)
     if ending is not None:
         result = scoring.result(scenario, state.path)

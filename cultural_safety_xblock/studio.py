@@ -383,7 +383,7 @@ class StudioMixin:
                           place=begin[:64])
         steps = _steps(path)
         state, routed = preview_state(scenario, begin, steps)
-        view = rendering.stage(compiled, state, PREVIEW_RULES, {})
+        view = rendering.stage(compiled, state, PREVIEW_RULES, {}, author=True)  # ids: staff
         view["can_back"] = view["can_back"] and len(state.path) > routed
         stage = rendering.render("stage.html", view=view, **self._studio_context())
         return {"stage": stage, "node": begin, "path": [list(step) for step in steps],

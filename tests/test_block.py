@@ -74,9 +74,9 @@ def test_rescoring_uses_the_kept_path_against_the_edited_points():
 def test_a_double_click_on_a_choice_counts_once():
     learner = Learner(BRANCHING)
     learner.begin()
-    seen = learner.seen()
-    first = learner.post("choose", dict(seen, choice="good"))
-    second = learner.post("choose", dict(seen, choice="good"))
+    seen, good = learner.seen(), learner.token("good")
+    first = learner.post("choose", dict(seen, choice=good))
+    second = learner.post("choose", dict(seen, choice=good))
     assert first[0] == 200 and second[0] == 409
     assert second[1]["code"] == "stale" and 'data-node="b"' in second[1]["stage"]
     assert len(learner.named("xblock.cultural_safety.chose")) == 1

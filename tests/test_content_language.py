@@ -225,7 +225,7 @@ def test_a_changed_setting_reaches_learners_already_at_a_node():
     page = learner.load().student_view().body_html()
     assert lxml_html.fromstring(page).get("lang") == "en"   # the interface's words
     for html in (page.replace(' lang="en" data-uid', " data-uid", 1),
-                 learner.post("choose", dict(learner.seen(), choice="check_place"))[1]["stage"]):
+                 learner.choose("check_place")[1]["stage"]):
         assert 'lang="fr"' in html and 'lang="en"' not in html
 
 

@@ -30,7 +30,7 @@ from xblock.fields import UserScope
 from cultural_safety_xblock.block import EVENT_PREFIX, CulturalSafetyScenarioBlock
 from cultural_safety_xblock.demo import DEMO_SCENARIO
 from cultural_safety_xblock.mobile import HANDLERS as LEARNER_HANDLERS
-from cultural_safety_xblock.scenario import engine, scoring
+from cultural_safety_xblock.scenario import engine, scoring, tokens
 from cultural_safety_xblock.scenario.compiled import compile_text
 from cultural_safety_xblock.scenario.engine import State
 from tests.support.builders import BRANCHING, choice, ending, node, scenario_text
@@ -105,7 +105,10 @@ class Identifiers:
 
     def __init__(self, scenario):
         self.places = [n.id for n in scenario.nodes] + [e.id for e in scenario.endings]
-        self.choices = sorted({c.id for n in scenario.nodes for c in n.choices})
+        # ids (which the handler never takes) and tokens of every choice at every position
+        self.choices = sorted({c.id for n in scenario.nodes for c in n.choices} | {
+            tokens.token(position, c) for n in scenario.nodes for c in n.choices
+            for position in range(1, len(n.choices) + 1)})
         self.reflections = [r.id for r in scenario.reflections]
 
     def strategy(self, name):
@@ -209,7 +212,7 @@ class HandlerSequences(RuleBasedStateMachine):
             elif name == "node" and data.draw(st.booleans(), label="true node"):
                 body[name] = place
             elif name == "choice" and data.draw(st.booleans(), label="offered choice"):
-                offered = [c.id for c in engine.offered(self.scenario, state)] or ["none"]
+                offered = [t for t, _ in tokens.offered(self.scenario, state)] or ["none"]
                 body[name] = data.draw(st.sampled_from(offered), label=name)
             elif name == "text":
                 body[name] = data.draw(ANY_TEXT, label=name)
@@ -248,7 +251,7 @@ class HandlerSequences(RuleBasedStateMachine):
         if not state.place:
             self.request("begin", json.dumps({"version": state.version, "node": ""}).encode())
             return
-        offered = [c.id for c in engine.offered(self.scenario, state)]
+        offered = [t for t, _ in tokens.offered(self.scenario, state)]
         if offered:
             pick = data.draw(st.sampled_from(offered), label="choice")
             body = {"version": state.version, "node": state.place, "choice": pick}

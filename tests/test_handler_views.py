@@ -38,10 +38,12 @@ def test_a_play_through_driven_only_by_data_answers_reaches_an_ending_and_is_gra
     while answer["status"] != "ending":
         stage = answer["stage"]
         assert stage["status"] == "node" and stage["version"] == answer["version"]
-        offered = [choice["id"] for choice in stage["node"]["choices"]]
-        assert planned[stage["node_id"]] in offered
+        # the app shows the choices' words and sends back the token of the one picked
+        wanted = scenario.node(stage["node_id"]).choice(planned[stage["node_id"]]).text
+        picked = [c["choice"] for c in stage["node"]["choices"] if c["text"] == wanted]
+        assert len(picked) == 1
         status, answer = data_post(learner, "choose", version=stage["version"],
-                                   node=stage["node_id"], choice=planned[stage["node_id"]])
+                                   node=stage["node_id"], choice=picked[0])
         assert status == 200
         steps += 1
     stage = answer["stage"]
@@ -68,7 +70,8 @@ def test_a_saved_reflection_comes_back_in_the_data_stage_of_the_ending():
 def test_a_data_answer_is_student_view_datas_stage_for_the_same_learner():
     learner = Learner(DEMO_SCENARIO, max_attempts=2)
     answers = [data_post(learner, "begin", **learner.seen())[1]]
-    answers.append(data_post(learner, "choose", **learner.seen(), choice="check_place")[1])
+    answers.append(data_post(learner, "choose", **learner.seen(),
+                             choice=learner.token("check_place"))[1])
     answers.append(data_post(learner, "back", **learner.seen())[1])
     for answer in answers:
         assert set(answer) == {"stage", "version", "status"}
@@ -104,7 +107,8 @@ def test_no_data_answer_carries_ratings_points_or_targets_of_unchosen_choices(na
             placed()
             after = engine.choose(scenario, state, engine.Rules(), state.place, offered.id,
                                   state.version).state
-            answers.append((after, data_post(learner, "choose", **seen, choice=offered.id)[1]))
+            answers.append((after, data_post(learner, "choose", **seen,
+                                             choice=learner.token(offered.id))[1]))
         for shown, answer in answers:
             assert isinstance(answer.get("stage"), dict), answer
             keys, strings = set(), set()
@@ -142,10 +146,10 @@ def test_an_unknown_view_is_explained_in_the_learners_language():
 
 def test_the_html_answer_is_the_same_byte_for_byte_with_no_view_or_view_html():
     plain, explicit = Learner(DEMO_SCENARIO), Learner(DEMO_SCENARIO)
-    steps = [("begin", {}), ("choose", {"choice": "dive_in"}), ("back", {}),
-             ("choose", {"choice": "check_place"}), ("choose", {"choice": "nowhere"}),
-             ("restart", {})]
-    for handler, extra in steps:
+    steps = [("begin", None), ("choose", "dive_in"), ("back", None), ("choose", "check_place"),
+             ("choose", "nowhere"), ("restart", None)]
+    for handler, chosen in steps:
+        extra = {} if chosen is None else {"choice": plain.token(chosen)}
         first = raw_post(plain, handler, dict(plain.seen(), **extra))
         second = raw_post(explicit, handler, dict(explicit.seen(), **extra, view="html"))
         assert first == second
@@ -154,5 +158,5 @@ def test_the_html_answer_is_the_same_byte_for_byte_with_no_view_or_view_html():
             assert list(answer) == ["stage", "version", "status"]
         block = plain.load()
         assert answer["stage"] == block._stage_html(block.learner_state())  # noqa: SLF001
-    stale = raw_post(plain, "choose", {"version": 0, "node": "opening", "choice": "dive_in"})
+    stale = raw_post(plain, "choose", {"version": 0, "node": "opening", "choice": "1-00000000"})
     assert stale[0] == 409 and json.loads(stale[1])["stage"].startswith('<div class="cs-stage-body"')

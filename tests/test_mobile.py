@@ -65,9 +65,12 @@ def test_at_a_node_the_app_gets_the_scene_and_the_offered_choices_text_only():
     assert stage["status"] == "node" and stage["node_id"] == "opening"
     assert stage["node"]["title"] == "The first meeting"
     assert stage["node"]["html"] == "<p>Scene opening</p>"
-    assert stage["node"]["choices"] == [{"id": "listen", "text": "Listen first"},
-                                        {"id": "lecture", "text": "Explain the rules"},
-                                        {"id": "wait", "text": "Say nothing"}]
+    choices = stage["node"]["choices"]
+    assert [c["text"] for c in choices] == ["Listen first", "Explain the rules", "Say nothing"]
+    assert [set(c) for c in choices] == [{"choice", "text"}] * 3   # a token, no id
+    assert [c["choice"].split("-")[0] for c in choices] == ["1", "2", "3"]
+    assert [c["choice"] for c in choices] == [learner.token(i) for i in ("listen", "lecture", "wait")]
+    assert not {"listen", "lecture", "wait"} & set(json.dumps(stage).replace('"', " ").split())
     assert "consequence" not in stage
     assert leaks(stage) == [] and "TOLD-LISTEN" not in json.dumps(stage)
 
@@ -79,7 +82,8 @@ def test_after_a_choice_the_app_gets_its_consequence_and_no_other():
     assert stage["consequence"] == {"choice_text": "Listen first",
                                     "html": "<p>She leans in (TOLD-LISTEN).</p>"}
     assert stage["node_id"] == "middle" and stage["can_back"] is True
-    assert [c["id"] for c in stage["node"]["choices"]] == ["ask", "rush"]
+    assert [c["choice"] for c in stage["node"]["choices"]] == [learner.token("ask"),
+                                                               learner.token("rush")]
     assert leaks(stage) == []
 
 

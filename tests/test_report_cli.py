@@ -85,10 +85,10 @@ def play(base):
 
     cohort_play.play_cohort(poster(unit1))
     for student, choices in (("alice", ["yes"]), ("bob", ["no"])):
-        player = Player(poster(unit2), student)
+        player = Player(poster(unit2), student, xml=SHORT)
         player.begin()
         player.choose(*choices)
-    carol = Player(poster(unit3), "carol")
+    carol = Player(poster(unit3), "carol", xml=PRACTICE)
     carol.begin()
     carol.choose("no")
 

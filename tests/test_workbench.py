@@ -3,6 +3,7 @@ import pytest
 
 from cultural_safety_xblock.course_units import units
 from cultural_safety_xblock.scenario.compiled import compile_text
+from tests.support.cohort_play import token_on_page
 from tests.support.paths_through import walk
 
 pytestmark = pytest.mark.integration
@@ -50,8 +51,9 @@ def test_two_learners_play_over_http_and_each_gets_their_own_grade(django_client
         assert status == 200, answer
         version = answer["version"]
         for node_id, choice_id in path:
+            token = token_on_page(answer["stage"], scenario.node(node_id).choice(choice_id))
             status, answer = call(django_client, usage_id, "choose",
-                                  {"version": version, "node": node_id, "choice": choice_id},
+                                  {"version": version, "node": node_id, "choice": token},
                                   student=student)
             assert status == 200, answer
             version = answer["version"]

@@ -196,8 +196,8 @@ def learner_pages(payload):
     block = learner.load()
     seen = [("intro", block.student_view().content)]
     data = [("intro data", block.student_view_data())]
-    for handler, body in (("begin", {}), ("choose", {"choice": payload.strip()}),
-                          ("choose", {"choice": "last"})):
+    for handler, chosen in (("begin", None), ("choose", payload.strip()), ("choose", "last")):
+        body = {} if chosen is None else {"choice": learner.token(chosen)}   # its button's token
         state = learner.seen()
         stale = dict(state, version=state["version"] - 1)
         answer = call(learner.load(), handler, dict(state, **body))

@@ -5,8 +5,11 @@ endings, one dimension and one reflection; reflections are shown in reports. ``p
 makes five learners act as ``EXPECTED`` describes, over HTTP with the Django test Client.
 """
 import json
+import re
 from dataclasses import dataclass
 
+from cultural_safety_xblock.scenario import tokens
+from cultural_safety_xblock.scenario.compiled import compile_text
 from tests.support.builders import BRANCHING
 
 SCENARIO_NAME = "cultural_safety_reports_test.0"
@@ -40,12 +43,15 @@ def remove_scenario(name=SCENARIO_NAME):
 
 @dataclass
 class Player:
-    """One learner calling the block's handlers as the browser does."""
+    """One learner calling the block's handlers as the browser does. ``xml`` is the scenario
+    played: a choice named by its id is sent as the token its button carries on the page."""
 
     post: object      # (handler, payload, student) -> (status, body)
     student: str
     version: int = 0
     node: str = ""
+    xml: str = REPORTED
+    stage: str = ""
 
     def act(self, handler, **payload):
         status, body = self.post(handler, {"version": self.version, "node": self.node, **payload},
@@ -53,14 +59,20 @@ class Player:
         assert status == 200, (handler, payload, status, body)
         self.version = body["version"]
         self.node = _place(body["stage"])
+        self.stage = body["stage"]
         return body
+
+    def token(self, choice_id):
+        """The token on the page now of the choice ``choice_id`` of the node shown."""
+        choice = compile_text(self.xml).scenario.node(self.node).choice(choice_id)
+        return token_on_page(self.stage, choice)
 
     def begin(self):
         return self.act("begin")
 
     def choose(self, *choices):
         for choice in choices:
-            self.act("choose", choice=choice)
+            self.act("choose", choice=self.token(choice))
 
     def back(self):
         return self.act("back")
@@ -71,6 +83,16 @@ class Player:
     def reflect(self, reflection, text):
         status, body = self.post("save_reflection", {"id": reflection, "text": text}, self.student)
         assert status == 200, body
+
+
+_CHOICE = re.compile(r'data-choice="([^"]*)"')
+
+
+def token_on_page(stage_html, choice):
+    """The token a choice's button carries in ``stage_html`` (it ends with a digest of the
+    choice's words: scenario/tokens.py)."""
+    digest = tokens.token(0, choice).split("-")[1]
+    return next(t for t in _CHOICE.findall(stage_html) if t.endswith("-" + digest))
 
 
 def _place(stage_html):

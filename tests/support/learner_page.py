@@ -114,7 +114,7 @@ class LearnerPage:
         return buttons.nth(index), (place, ids[index])
 
     def choose(self):
-        """Pick the next choice with the mouse; returns its (node id, choice id)."""
+        """Pick the next choice with the mouse; returns its (node id, choice token)."""
         button, step = self.next_choice()
         self.click(button)
         self.taken.append(step)

@@ -7,6 +7,7 @@ from xblock.runtime import DictKeyValueStore, KvsFieldData
 from xblock.test.tools import TestRuntime
 
 from cultural_safety_xblock.block import CulturalSafetyScenarioBlock
+from cultural_safety_xblock.scenario import tokens
 
 
 class Learner:
@@ -45,8 +46,18 @@ class Learner:
     def begin(self):
         return self.post("begin", self.seen())
 
+    def token(self, choice_id):
+        """The token the learner's page gives the offered choice ``choice_id`` now (the page
+        names choices by token, never by id); the id itself when it is not offered, so that a
+        test can send a choice that is not there."""
+        state = self.block.learner_state()
+        scenario = self.block.compiled.scenario
+        return next((each for each, choice in tokens.offered(scenario, state)
+                     if choice.id == choice_id), choice_id)
+
     def choose(self, choice):
-        return self.post("choose", dict(self.seen(), choice=choice))
+        """Choose the offered choice with the id ``choice``, as its button would."""
+        return self.post("choose", dict(self.seen(), choice=self.token(choice)))
 
     def play(self, *choices):
         if not self.block.learner_state().place:
