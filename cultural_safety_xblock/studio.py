@@ -16,7 +16,7 @@ from xblock.core import XBlock
 from xblock.exceptions import InvalidScopeError
 from xblock.fields import Scope
 
-from . import rendering
+from . import editing, rendering
 from .actions import read_request, respond
 from .scenario import engine, olx
 from .scenario import map as scenario_map
@@ -202,14 +202,19 @@ class StudioMixin:
 
     def studio_problems(self, text):
         """(compiled, problems as dicts with a line each) for an editor's text."""
+        compiled, found = self.studio_problem_objects(text)
+        return compiled, [shown for _problem, shown in found]
+
+    def studio_problem_objects(self, text):
+        """(compiled, [(Problem, the problem as a dict with a line)]) in line order."""
         compiled = compile_text(text)
         found = list(compiled.problems)
         if compiled.scenario is not None:
             found += settings_in_text(compiled)
         top = root_line(text) if any(p.line is None for p in found) else None
-        problems = [dict(p.as_dict(self.gettext), line=p.line or top) for p in found]
-        problems.sort(key=lambda p: p["line"])
-        return compiled, problems
+        pairs = [(p, dict(p.as_dict(self.gettext), line=p.line or top)) for p in found]
+        pairs.sort(key=lambda pair: pair[1]["line"])
+        return compiled, pairs
 
     def _studio_context(self, **extra):
         context = self._context(**extra)
@@ -261,8 +266,13 @@ class StudioMixin:
                                                       *compiled.scenario.endings)]
 
     def studio_view(self, context=None):
-        return self._authoring_fragment("studio.html", "CulturalSafetyStudio",
-                                        settings=self._settings_view())
+        """The editor: the visual editor (open first) and the XML view of one text."""
+        fragment = self._authoring_fragment("studio.html", "CulturalSafetyStudio",
+                                            settings=self._settings_view(),
+                                            text_language=self.text_language())
+        fragment.add_css(rendering.static_text("editor.css"))
+        fragment.add_javascript(rendering.static_text("editor.js"))
+        return fragment
 
     def author_view(self, context=None):
         """Studio's preview of the block: problems, map and a preview from any place."""
@@ -300,10 +310,22 @@ class StudioMixin:
         return checked
 
     def _summary(self, count):
-        if not count:
-            return self.gettext("No problems found.")
+        if not count:  # said once: the list below says nothing when it is empty
+            return self.gettext("No problems found: learners can play this scenario.")
         return self.ngettext("{count} problem found.", "{count} problems found.",
                              count).format(count=count)
+
+    @staff_action(scenario_xml=str, operations=list, show=list, map_key=str)
+    def studio_edit(self, scenario_xml, operations, show, map_key):
+        """The visual editor's moves made on its text (nothing is stored), and the check of the
+        new text with the editor's outline, the fields of the part at ``show`` and each problem
+        at its field (editing.py)."""
+        if not editing._path(show):
+            raise Refusal("bad-edit", N_("show must be the path of a part of the scenario."), 400)
+        return editing.edited(self, scenario_xml, operations, show, map_key)
+
+    def visual_check(self, text, show, map_key):
+        return editing.visual_check(self, text, show, map_key)
 
     @staff_action(scenario_xml=str)
     def studio_check(self, scenario_xml):

@@ -80,6 +80,7 @@ def studio_server(tmp_path_factory):
 def open_studio(page, url, student="staff_author"):
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
     page.goto(url.scenario(SCENARIO_ID, "studio_view", student=student))
+    page.click(".cs-studio [data-view='xml']")  # the visual editor opens first
     page.wait_for_selector(".cs-studio textarea.cs-olx")
     return page.locator(".cs-studio textarea.cs-olx")
 

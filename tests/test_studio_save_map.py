@@ -54,6 +54,7 @@ def first_scenario_block(base_url):
 def test_after_a_save_the_editor_draws_the_map_of_the_saved_text(page, private_workbench):
     scenario = first_scenario_block(private_workbench)
     page.goto(f"{private_workbench}/scenario/{scenario}/studio_view/?student=staff_studio")
+    page.click(".cs-studio [data-view='xml']")
     editor = page.locator(".cs-studio .cs-olx")
     editor.wait_for()
     text = editor.input_value()

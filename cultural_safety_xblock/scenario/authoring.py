@@ -34,7 +34,7 @@ class Refused(ValueError):
 
     def __init__(self, template, field="", **args):
         super().__init__(template)
-        self.message, self.field, self.args = template, field, args
+        self.message, self.field, self.values = template, field, args
 
 
 def readable(text):
@@ -338,8 +338,8 @@ def _move(text, root, element, operation):
     same = parent.of(element.tag)
     index = same.index(element) + (1 if operation.get("by", 1) > 0 else -1)
     if not 0 <= index < len(same):
-        raise Refused(N_("It is already the {position} of its kind."),
-                      position="first" if index < 0 else "last")
+        raise Refused(N_("It is already the first of its kind.") if index < 0
+                      else N_("It is already the last of its kind."))
     other = same[index]
     mine, theirs = text[element.start:element.end], text[other.start:other.end]
     return [(element.start, element.end, theirs), (other.start, other.end, mine)], (other.start, 0)

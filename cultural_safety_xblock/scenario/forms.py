@@ -61,6 +61,8 @@ def detail(text, root, at):
     """Every field of the place at ``at`` (or of the scenario itself for ``[]``, of the
     debrief for ``["debrief", 0]``), or None when nothing is there."""
     element = spans.find(root, at) if at is not None else None
+    if element is None and at == ["debrief", 0]:  # written on its first edit
+        return {"at": at, "kind": "debrief", "html": ""}
     if element is None:
         return None
     if element is root:

@@ -104,8 +104,6 @@ function CulturalSafetyStudio(runtime, element) {
   var asked = 0;
   var timer = null;
 
-  function text() { return editor.value; }
-
   function numberLines() {
     var count = editor.value.split("\n").length;
     if (count === shownLines) { return; }
@@ -143,25 +141,39 @@ function CulturalSafetyStudio(runtime, element) {
   }
 
   var mapText = editor.value;  // the text the map on screen was drawn for
+  var savedText = editor.value;  // the text stored on the server
+  var shownProblems = [];
+  var visual = null;
+  var viewButtons = box.querySelectorAll("[data-view]");
 
   function showChecked(data, text) {
     if (data.problems_html === undefined) { return; }
     problems.innerHTML = data.problems_html;
+    shownProblems = data.problems || [];
     if (data.map_html !== undefined) {
       map.innerHTML = data.map_html;
       mapText = text;
     }
     summary.textContent = data.summary;
+    summary.classList.toggle("cs-no-problems", !data.count);
     tools.setPlaces(data.places);
   }
 
+  function visualShown() { return Boolean(visual) && !box.querySelector(".cs-visual").hidden; }
+  function text() { return visualShown() ? visual.text() : editor.value; }
+
   function check(quiet) {  // quiet: the status line keeps what it says (after a save)
+    if (visual) {  // the visual editor's check answers for both views
+      if (quiet !== true) { say(""); }
+      visual.refresh(text());
+      return;
+    }
     var number = ++asked;
     if (quiet !== true) { say(box.getAttribute("data-checking")); }
-    var text = editor.value;
-    return tools.post("studio_check", {scenario_xml: text}).then(function (answer) {
+    var typed = editor.value;
+    return tools.post("studio_check", {scenario_xml: typed}).then(function (answer) {
       if (number !== asked) { return; }  // an older answer, overtaken by newer typing
-      showChecked(answer.data, text);
+      showChecked(answer.data, typed);
       if (quiet !== true) {
         say(answer.ok ? "" : answer.data.message || box.getAttribute("data-failed"), !answer.ok);
       }
@@ -187,13 +199,17 @@ function CulturalSafetyStudio(runtime, element) {
 
   function save() {
     var payload = settings();
-    payload.scenario_xml = editor.value;
+    payload.scenario_xml = text();
     asked += 1;  // a check still on its way must not overwrite what the save reports
     say(box.getAttribute("data-saving"));
     if (runtime.notify) { runtime.notify("save", {state: "start"}); }
     tools.post("studio_save", payload).then(function (answer) {
       showChecked(answer.data, payload.scenario_xml);
       say(answer.data.message || box.getAttribute("data-failed"), !answer.ok);
+      if (answer.ok) {
+        savedText = payload.scenario_xml;
+        if (visual) { visual.saved(); }
+      }
       // a save answers without the map: draw it anew if it is not of the text just saved
       if (answer.ok && mapText !== payload.scenario_xml) { check(true); }
       if (answer.ok && runtime.notify) { runtime.notify("save", {state: "end"}); }
@@ -201,6 +217,17 @@ function CulturalSafetyStudio(runtime, element) {
         runtime.notify("error", {title: box.getAttribute("data-failed"), message: answer.data.message || ""});
       }
     }).catch(function () { say(box.getAttribute("data-offline"), true); });
+  }
+
+  function showView(name) {
+    var toXml = name === "xml";
+    if (toXml && visual) { editor.value = visual.text(); numberLines(); }
+    if (!toXml && visual && visualShown() === false) { visual.refresh(editor.value); }
+    box.querySelector(".cs-visual").hidden = toXml;
+    box.querySelector(".cs-editor").hidden = !toXml;
+    Array.prototype.forEach.call(viewButtons, function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-view") === name));
+    });
   }
 
   editor.addEventListener("input", function () {
@@ -211,24 +238,50 @@ function CulturalSafetyStudio(runtime, element) {
   editor.addEventListener("scroll", function () { gutter.scrollTop = editor.scrollTop; });
   ["keyup", "click", "select"].forEach(function (name) { editor.addEventListener(name, showPosition); });
 
+  function goToPlace(id) {
+    if (visualShown()) {
+      visual.openPlace(id);
+      return;
+    }
+    var place = map.querySelector('.cs-map-place[data-place="' + CSS.escape(id) + '"]');
+    var line = place ? Number(place.getAttribute("data-line")) : 0;
+    if (line) { goToLine(line); }
+  }
+
   box.addEventListener("click", function (event) {
     if (tools.onPreviewClick(event, text)) { return; }
-    var target = event.target.closest("[data-line], [data-action], [data-place]");
+    var target = event.target.closest("[data-line], [data-action], [data-place], [data-view]");
     if (!target || !box.contains(target)) { return; }
+    if (target.hasAttribute("data-view")) { showView(target.getAttribute("data-view")); return; }
     var action = target.getAttribute("data-action");
     if (action === "check") { check(); return; }
     if (action === "save") { save(); return; }
     if (action === "cancel") { if (runtime.notify) { runtime.notify("cancel", {}); } return; }
-    if (action === "preview") { tools.runPreview(tools.from.value, [], editor.value); return; }
-    var line = Number(target.getAttribute("data-line"));
-    if (!line && target.hasAttribute("data-place")) {
-      var place = map.querySelector('.cs-map-place[data-place="' + CSS.escape(target.getAttribute("data-place")) + '"]');
-      line = place ? Number(place.getAttribute("data-line")) : 0;
+    if (action === "preview") { tools.runPreview(tools.from.value, [], text()); return; }
+    if (target.hasAttribute("data-index") && visualShown()) {
+      visual.goTo(shownProblems[Number(target.getAttribute("data-index"))] || {});
+      return;
     }
+    if (target.hasAttribute("data-place") && !target.hasAttribute("data-line")) { goToPlace(target.getAttribute("data-place")); return; }
+    if (target.closest(".cs-map-place")) { goToPlace(target.closest(".cs-map-place").getAttribute("data-place")); return; }
+    var line = Number(target.getAttribute("data-line"));
     if (line) { goToLine(line); }
+  });
+  box.addEventListener("keydown", function (event) {  // the map's places are buttons
+    var place = event.target.closest && event.target.closest(".cs-map-place");
+    if (place && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      place.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+    }
   });
 
   numberLines();
+  if (typeof CulturalSafetyVisual === "function" && box.querySelector(".cs-visual")) {
+    visual = CulturalSafetyVisual(box, tools, {
+      savedText: function () { return savedText; }, say: say, showChecked: showChecked,
+      usage: root.getAttribute("data-usage-id") || root.getAttribute("data-usage") || ""});
+    showView("visual");
+  }
 }
 
 function CulturalSafetyAuthor(runtime, element) {
@@ -246,5 +299,12 @@ function CulturalSafetyAuthor(runtime, element) {
     if (target.closest(".cs-map-place") && target.closest(".cs-map-place").getAttribute("data-kind") === "missing") { return; }
     tools.from.value = place;
     tools.runPreview(place, [], "");
+  });
+  box.addEventListener("keydown", function (event) {  // the map's places are buttons
+    var place = event.target.closest && event.target.closest(".cs-map-place");
+    if (place && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      place.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+    }
   });
 }
