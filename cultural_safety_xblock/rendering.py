@@ -146,6 +146,7 @@ def node_stage(compiled, state, rules, gettext, uid, text_lang=""):
 PAGE_WORDS = ("That did not work. Please try again.",
               "The server could not be reached. Check your connection and try again.",
               "Start the scenario again from the beginning? Your current path will be left behind.",
+              "Your last choice was taken back. You are at this decision again: {title}",
               "Paused", "Take the time you need. Your place is saved, here and if you leave this page.",
               "Resume")
 CACHED_PAGES = 1024

@@ -7,6 +7,7 @@ function CulturalSafetyScenario(runtime, element) {
   var paused = box.querySelector(".cs-paused");
   var error = box.querySelector(".cs-error");
   var announce = box.querySelector(".cs-announce");
+  var status = box.querySelector(".cs-status");
   var busy = false;
 
   function csrfToken() {
@@ -37,12 +38,18 @@ function CulturalSafetyScenario(runtime, element) {
     error.hidden = !text;
   }
 
-  function show(data) {
+  /* The new stage in place. After a choice the consequence is read out; after a take-back
+     the status says so and focus goes to the decision again: the consequence still shown above
+     it is the earlier one, already heard, so it is not read again. */
+  function show(data, takenBack) {
     if (!data.stage) { return; }
     stage.innerHTML = data.stage;
-    var target = stage.querySelector(".cs-focus") || stage.querySelector("h3");
+    var title = stage.querySelector(".cs-node-title");
+    var target = takenBack && title ? title : stage.querySelector(".cs-focus") || stage.querySelector("h3");
     var told = stage.querySelector(".cs-consequence .cs-html");
-    announce.textContent = told ? told.textContent : "";
+    announce.textContent = told && !takenBack ? told.textContent : "";
+    status.textContent = takenBack && title ?
+      box.getAttribute("data-taken-back").replace("{title}", title.textContent) : "";
     if (target) { target.focus(); }
   }
 
@@ -54,7 +61,7 @@ function CulturalSafetyScenario(runtime, element) {
     Object.keys(extra || {}).forEach(function (key) { payload[key] = extra[key]; });
     post(handler, payload).then(function (answer) {
       say(answer.ok ? "" : answer.data.message || box.getAttribute("data-failed"));
-      show(answer.data);
+      show(answer.data, answer.ok && handler === "back");
     }).catch(function () {
       say(box.getAttribute("data-offline"));
     }).then(function () {
