@@ -3,6 +3,7 @@
 Only the local tools use this: Open edX reads the course itself.
 """
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,10 +89,17 @@ def units(folder=None):
     return found
 
 
+# Where the workbench serves the course's static/ folder (workbench_urls.py). In Open edX the
+# LMS rewrites an html component's "/static/NAME" to the course's asset; here it becomes this.
+WORKBENCH_STATIC = "/course_static/"
+_STATIC_LINK = re.compile(r"""((?:src|href)\s*=\s*["'])/static/""")
+
+
 def _workbench_child(element):
     if element.tag == "html":
         # the sdk's html_demo substitutes $NAMES: escape dollars in the text
-        return "<html_demo>" + (element.text or "").replace("$", "$$") + "</html_demo>"
+        text = _STATIC_LINK.sub(r"\1" + WORKBENCH_STATIC, element.text or "")
+        return "<html_demo>" + text.replace("$", "$$") + "</html_demo>"
     return etree.tostring(element, encoding="unicode", with_tail=False)
 
 

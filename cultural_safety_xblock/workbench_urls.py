@@ -4,8 +4,11 @@ import re
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import re_path
+from django.views.static import serve
 from workbench import urls as sdk_urls
 from workbench.scenarios import get_scenarios
+
+from .course_units import WORKBENCH_STATIC, course_dir
 
 
 def _natural(name):
@@ -19,5 +22,13 @@ def index(request):
     return render(request, "workbench/index.html", {"scenarios": listed})
 
 
+def course_static(request, path):
+    """A file of the course's static/ folder, which its html pages link as /static/NAME (the LMS
+    serves it as a course asset; course_units rewrites the link to this URL)."""
+    return serve(request, path, document_root=str(course_dir() / "static"))
+
+
 urlpatterns = [re_path(r"^$", index, name="workbench_index"),
+               re_path(rf"^{WORKBENCH_STATIC.strip('/')}/(?P<path>.+)$", course_static,
+                       name="course_static"),
                *[p for p in sdk_urls.urlpatterns if getattr(p, "name", None) != "workbench_index"]]
