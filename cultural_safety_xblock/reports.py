@@ -106,23 +106,30 @@ class ReportsMixin(CohortFields):
         learner's own marks (``report_marks``, their state) are set, to be saved with it.
 
         A choice is counted in its node's counter field alone; the shard's totals are read and
-        changed only when they can change (cohort.py).
+        changed only when they can change (cohort.py). Counts that an earlier step could not
+        store ("unsent" in the marks, ``store_counts``) are counted again with the next step
+        that reads the marks (a start, an ending, any step once the learner has finished).
         """
         if not events:
             return {}
         shard = cohort.shard_of(self.scope_ids.user_id)
         nodes = len(self.compiled.scenario.nodes)
-        counts = {name: Counts(cohort.tally(getattr(self, name), found))
-                  for name, found in cohort.counter_writes(shard, events, nodes).items()}
         completed = self.stored("completions") > 0
         name = cohort.SHARD_FIELDS[shard]
         kinds = {event for event, _data in events}
-        if not completed and "started" not in kinds and "ended" not in kinds:
-            # Before a learner's first ending, a step without "started" changes at most the
-            # attempts: the marks (and the grade) could not change, so they are not even read.
+        # Before a learner's first ending, a step without "started" changes at most the
+        # attempts: the marks (and the grade) could not change, so they are not even read.
+        marks = (self.report_marks if completed or "started" in kinds or "ended" in kinds
+                 else None)
+        before = dict(marks or {})
+        events = [tuple(event) for event in before.pop("unsent", ())] + list(events)
+        counts = {field: Counts(cohort.tally(getattr(self, field), found))
+                  for field, found in cohort.counter_writes(shard, events, nodes).items()}
+        if marks is None:
             if "restarted" in kinds:
                 shard_value, _marks = cohort.count(getattr(self, name), {}, events)
                 counts[name] = Counts(shard_value)
+            self._counting = (None, events, counts)
             return counts
         ended = "ended" in kinds
         # The result and the grade matter only once an attempt has ended; most steps need not
@@ -136,10 +143,11 @@ class ReportsMixin(CohortFields):
                 grade = cohort.fraction(self.score_earned, self.score_possible)
             else:
                 grade = report_rows.latest_score(result) if result else None
-        shard_value, marks = cohort.count(getattr(self, name), self.report_marks, events,
+        shard_value, marks = cohort.count(getattr(self, name), before, events,
                                           completed=completed, grade=grade, latest=latest)
         counts[name] = Counts(shard_value)
         self.report_marks = Replaced(marks)
+        self._counting = (before, events, counts)
         return counts
 
     def store_counts(self, counts):
@@ -151,13 +159,17 @@ class ReportsMixin(CohortFields):
         (courseware/model_data.py, ``DjangoOrmFieldCache.set_many``: IntegrityError, then
         KeyValueMultiSaveError; XBlock's ``save`` raises XBlockSaveError). The platform counts
         the failing field as saved and leaves the later ones (in name order) dirty: those are
-        tried once more. Trying the failed one again cannot work, since the request's cache
-        would INSERT again: its counts are dropped and logged, and the figures fall short by
-        them, never over. Nothing is left dirty for the runtime's own save after the handler,
-        which would otherwise fail the request (a 500) after the learner's step was stored.
+        tried once more. The failed one cannot be tried again in this request (its cache would
+        INSERT again): when it is the only field of the step that did not exist when the
+        request began, its events are kept in the learner's marks ("unsent") and the marks put
+        back as they were before the step, so the next step that reads them counts them
+        (``count_step``); otherwise they are dropped. Either way it is logged, and the figures
+        fall short by them, never over. Nothing is left dirty for the runtime's own save after
+        the handler, which would otherwise fail the request (a 500) after the step was stored.
         """
         if not counts:
             return
+        absent = [name for name in counts if not self.fields[name].is_set_on(self)]
         for name, value in counts.items():
             setattr(self, name, value)
         failure = None
@@ -170,11 +182,42 @@ class ReportsMixin(CohortFields):
                 if failure is None:
                     return
                 break
-        log.warning("Cohort counts of %s (fields %s) not all stored: %s. The learner's step is "
-                    "stored; the instructor report has the exact figures.",
-                    self.scope_ids.usage_id, ", ".join(sorted(counts)),
-                    getattr(failure, "message", None) or type(failure).__name__)
         self._clear_dirty_fields()   # XBlock's own: nothing left for the runtime's save to fail on
+        # a field this request had not read and that is still not stored: its INSERT failed
+        failed = [name for name in absent if not self.fields[name].is_set_on(self)]
+        kept = bool(failed) and self._keep_unsent(failed)
+        log.warning("Cohort counts of %s (fields %s) not all stored: %s. The learner's step is "
+                    "stored; %s; the instructor report has the exact figures.",
+                    self.scope_ids.usage_id, ", ".join(sorted(counts)),
+                    getattr(failure, "message", None) or type(failure).__name__,
+                    "they will be counted with the learner's next step" if kept
+                    else "they are dropped")
+
+    UNSENT_LIMIT = 100   # events kept for counting later, at most
+
+    def _keep_unsent(self, failed):
+        """Keep in the learner's marks the events whose counts the ``failed`` fields did not
+        store, for ``count_step`` to count again; False when they cannot be kept."""
+        before, events, _counts = getattr(self, "_counting", (None, (), {}))
+        if before is None:
+            return False   # the marks were not read by this step: it cannot rewrite them
+        shard = cohort.shard_of(self.scope_ids.user_id)
+        writes = cohort.counter_writes(shard, events, len(self.compiled.scenario.nodes))
+        lost = [event for field in failed for event in writes.get(field, ())]
+        if any(field in cohort.SHARD_FIELDS for field in failed):
+            marks = dict(before)   # the totals were not stored: count this learner as before
+            lost += [event for event in events if event[0] in ("started", "restarted", "ended")]
+        else:
+            marks = dict(self.report_marks)
+        marks["unsent"] = [[name, {key: data[key] for key in ("node", "choice", "ending")
+                                   if key in data}] for name, data in lost][-self.UNSENT_LIMIT:]
+        self.report_marks = Replaced(marks)
+        try:
+            self.save()
+        except XBlockSaveError:
+            self._clear_dirty_fields()
+            return False
+        return True
 
     def cohort_totals(self):
         """The totals and the counters, of both layouts (cohort.py), added up. Most counter

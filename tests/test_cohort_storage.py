@@ -10,6 +10,7 @@ from bench.shapes import scenario_xml
 from cultural_safety_xblock import cohort
 from tests.support.builders import BRANCHING
 from tests.support.runtime import Learner
+from tests.test_concurrency import sent_for
 
 USER = "student_1"
 SHARD = cohort.shard_of(USER)
@@ -147,7 +148,7 @@ def loaded(learner):
 def choose_at_once(learners, choice):
     blocks = [(loaded(learner), learner.seen()) for learner in learners]
     for block, seen in blocks:
-        body = json.dumps(dict(seen, choice=choice)).encode()
+        body = json.dumps(dict(seen, choice=sent_for(block, choice))).encode()
         response = block.choose(Request.blank("/", method="POST", body=body))
         block.save()
         assert response.status_code == 200
