@@ -1,5 +1,6 @@
 """The course check (tests/support/judgement.py) on every scenario named in
-tests/course_revised.txt: each meets targets 1-3 and 5-7 of the course's second edition.
+tests/course_revised.txt: each meets targets 1-3 and 5-7 of the course's second edition, and
+together they meet the course-wide ones (the best option's length, openings).
 
 A scenario is named there once it is revised; a name that is no scenario of the course fails.
 Figures: ``python -m tests.support.judgement course/vertical/NAME.xml``, or ``--revised`` for
@@ -9,10 +10,17 @@ import pytest
 
 from cultural_safety_xblock.course_units import SCENARIO_TAG, course_dir, units
 from cultural_safety_xblock.scenario.compiled import compile_source
-from tests.support.judgement import figures, judge, revised_names
+from tests.support.judgement import (
+    course_findings,
+    figures,
+    judge,
+    page_typography,
+    revised_names,
+)
 from tests.support.paths import REPO_ROOT
 
 REVISED = REPO_ROOT / "tests" / "course_revised.txt"
+PAGES = sorted((course_dir() / "html").glob("*.html"))
 SCENARIOS = {unit.name: child for unit in units(course_dir()) for child in unit.children
              if child.tag == SCENARIO_TAG}
 
@@ -39,3 +47,15 @@ def test_a_revised_scenario_meets_the_course_check(name):
     result = judged(name)
     assert not result.findings, "\n".join(
         [*figures(result), *(f"  {finding}" for finding in result.findings)])
+
+
+def test_the_revised_scenarios_together_meet_the_course_wide_targets():
+    results = [judged(name) for name in NAMES if name in SCENARIOS]
+    found = course_findings(results)
+    assert not found, "\n".join(str(finding) for finding in found)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_every_page_of_the_course_keeps_the_typography(page):
+    found = page_typography(page.read_text(encoding="utf-8"), page.name)
+    assert not found, "\n".join(str(finding) for finding in found)
