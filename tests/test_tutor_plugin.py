@@ -132,6 +132,15 @@ def enabled(tutor_venv, enabled_root, tmp_path):
     return _tutor_in(tutor_venv, tmp_path / "tutor", enabled_root)
 
 
+@pytest.fixture(scope="session")
+def default_job(tutor_venv, enabled_root, tmp_path_factory):
+    """(service, script) of `tutor local do import-cultural-safety-course` with the default key."""
+    tutor = _tutor_in(tutor_venv, tmp_path_factory.mktemp("job"), enabled_root)
+    tutor("local", "do", DO_COMMAND)
+    (job,) = tutor.jobs()
+    return job
+
+
 def _python_requirements_stage(dockerfile):
     """The Dockerfile stage whose venv the production image (LMS and CMS) copies."""
     stage = dockerfile.split("FROM python AS python-requirements", 1)[1]
@@ -295,9 +304,8 @@ def test_the_import_job_imports_the_shipped_course_under_the_configured_key(
 
 
 def test_the_import_job_leaves_a_completion_switch_an_operator_turned_off(
-        enabled, installed_xblock, tmp_path):  # noqa: F811
-    enabled("local", "do", DO_COMMAND)
-    ((_service, script),) = enabled.jobs()
+        default_job, installed_xblock, tmp_path):  # noqa: F811
+    _service, script = default_job
     done, state = _run_in_a_cms(script, installed_xblock, tmp_path / "cms",
                                 switches={"completion.enable_completion_tracking": False})
     assert done.returncode == 0, done.stderr
@@ -320,9 +328,9 @@ def test_a_bad_course_key_is_refused_before_any_container_starts(enabled):
     assert enabled.jobs() == []
 
 
-def test_the_import_job_stops_on_a_course_it_cannot_copy(enabled, installed_xblock, tmp_path):  # noqa: F811
-    enabled("local", "do", DO_COMMAND)
-    ((_service, script),) = enabled.jobs()
+def test_the_import_job_stops_on_a_course_it_cannot_copy(default_job, installed_xblock,  # noqa: F811
+                                                         tmp_path):
+    _service, script = default_job
     done, state = _run_in_a_cms(script.replace(DEFAULT_KEY, "course-v1:Acme+CS9"), installed_xblock,
                                 tmp_path / "cms")
     assert done.returncode != 0
@@ -377,9 +385,8 @@ def test_the_plugin_pins_the_xblock_version_of_setup_py():
     assert f'XBLOCK_VERSION = "{_xblock_version()}"' in about
 
 
-def test_the_job_script_is_run_as_written(enabled):
+def test_the_job_script_is_run_as_written(default_job):
     """Tutor renders a job's script as a template: ours has no markup for it to change."""
-    enabled("local", "do", DO_COMMAND)
-    ((_service, script),) = enabled.jobs()
+    _service, script = default_job
     written = (PLUGIN / "tutorcultural_safety" / "jobs" / "import-course.sh").read_text()
     assert script == written.replace("__COURSE_KEY__", DEFAULT_KEY).strip()
