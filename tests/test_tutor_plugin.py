@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -390,3 +391,19 @@ def test_the_job_script_is_run_as_written(default_job):
     _service, script = default_job
     written = (PLUGIN / "tutorcultural_safety" / "jobs" / "import-course.sh").read_text()
     assert script == written.replace("__COURSE_KEY__", DEFAULT_KEY).strip()
+
+
+def test_the_plugins_wheel_carries_its_patch_and_job(tmp_path):
+    """What `pip install tutor-contrib-cultural-safety` gets: the code, the Dockerfile patch, the
+    job script and the entry point (the tests above run the plugin from its folder)."""
+    shutil.copytree(PLUGIN, tmp_path / "plugin",
+                    ignore=shutil.ignore_patterns("*.egg-info", "build", "__pycache__"))
+    subprocess.run([sys.executable, "-m", "pip", "-q", "wheel", "--no-deps", "-w", str(tmp_path / "dist"),
+                    str(tmp_path / "plugin")], check=True, capture_output=True)
+    (wheel,) = (tmp_path / "dist").glob("tutor_contrib_cultural_safety-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert {"tutorcultural_safety/plugin.py", "tutorcultural_safety/jobs/import-course.sh",
+            "tutorcultural_safety/patches/openedx-dockerfile-post-python-requirements"} <= names
+    assert "[tutor.plugin.v1]\ncultural-safety = tutorcultural_safety.plugin" in entry_points
