@@ -235,7 +235,8 @@ def test_a_payload_in_every_text_field_is_inert_in_every_staff_and_studio_view(p
     learner, _pages, _data = learner_pages(payload)
     as_staff(learner.load())
     views = [name for name in dir(CulturalSafetyScenarioBlock)
-             if name.endswith("_view") and not name.startswith("_")]
+             if name.endswith("_view") and not name.startswith("_")
+             and callable(getattr(CulturalSafetyScenarioBlock, name))]  # not has_author_view
     assert {"student_view", "studio_view", "author_view", "staff_view"} <= set(views)
     for name in views:
         assert_inert(getattr(as_staff(learner.load()), name)().content, name)
