@@ -6,6 +6,12 @@ Two shapes per size: the shared chain of bench/shapes.py (every node leads one o
 and a branching one (each node's three choices lead up to six nodes on, so arrows cross layers
 and meet). Prints a Markdown table of medians; targets at 500 nodes: validation under 100 ms,
 map under 300 ms. Figures are this machine's; nothing here is asserted by tests.
+
+Then the visual editor's server side (issue 14) at 30, 200 and 500 places, on the chain written
+out indented as an author's file is: opening (the first studio_edit, which reads, checks, draws
+the map and builds the outline), an edit with its check (a keystroke in a node's title, as the
+editor sends it: the text, one move, the map's key) and a save (studio_save of the edited text).
+The browser's own figures are in bench/editor_browser.py.
 """
 import os
 import random
@@ -18,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.shapes import scenario_xml as chain_xml  # noqa: E402
 from cultural_safety_xblock.scenario import map as scenario_map  # noqa: E402
+from cultural_safety_xblock.scenario import olx  # noqa: E402
 from cultural_safety_xblock.scenario.compiled import compile_source  # noqa: E402
 from tests.support.runtime import Learner  # noqa: E402
 
@@ -99,5 +106,60 @@ def main():
     print("\n".join(rows))
 
 
+EDITOR_SIZES = (30, 200, 500)
+SETTINGS = {"display_name": "Bench", "weight": 1.0, "max_attempts": 0, "grading": "best_attempt",
+            "practice": False, "allow_back": True, "allow_restart": True,
+            "reflections_in_reports": False}
+
+
+def indented(nodes):
+    """The chain of ``nodes`` places (nodes and three endings), written out as an author's file."""
+    return olx.write(compile_source(chain_xml(nodes - 3)).scenario, tag="cultural_safety_scenario")
+
+
+def editor_figures(places, repeat):
+    from tests.test_studio import staff
+    text = indented(places)
+    author = staff(text)
+    middle = ["node", places // 2]
+
+    def edit(scenario_xml, operations, map_key=""):
+        status, answer = author.post("studio_edit", {
+            "scenario_xml": scenario_xml, "operations": operations, "show": middle,
+            "map_key": map_key})
+        assert status == 200, answer
+        return answer
+
+    edit(text, [])  # the editor opened: its text read and checked
+    counter = iter(range(10**6))
+
+    def keystroke():
+        edit(text, [{"op": "set", "at": middle, "name": "title",
+                     "value": f"Node typed {next(counter)}"}], "later")  # as the editor sends it
+
+    edited = edit(text, [{"op": "set", "at": middle, "name": "title", "value": "Saved"}])["text"]
+
+    def save():
+        status, answer = author.post("studio_save", dict(SETTINGS, scenario_xml=edited))
+        assert status == 200, answer
+
+    def open_editor():
+        edit(text, [])
+    return {"open": median_ms(open_editor, repeat), "edit": median_ms(keystroke, repeat),
+            "save": median_ms(save, repeat), "bytes": len(text.encode())}
+
+
+def editor_main():
+    rows = ["| places | text (KB) | open (ms) | edit + check (ms) | save (ms) |",
+            "|---:|---:|---:|---:|---:|"]
+    for places in EDITOR_SIZES:
+        got = editor_figures(places, 7 if places >= 500 else 15)
+        cells = " | ".join(f"{got[k][0]:.1f} (cpu {got[k][1]:.1f})" for k in ("open", "edit", "save"))
+        rows.append(f"| {places} | {got['bytes'] / 1024:.0f} | {cells} |")
+    print("\n".join(rows))
+
+
 if __name__ == "__main__":
     main()
+    print()
+    editor_main()

@@ -12,6 +12,7 @@ from .scenario.engine import Refusal
 from .scenario.problems import N_
 
 MAX_OPERATIONS = 64
+LATER = "later"    # the map key of a request that does not want the map yet
 MAX_PATH = 12
 _MOVES = frozenset({"set", "content", "add", "duplicate", "delete", "move", "rename",
                     "template"})
@@ -71,7 +72,8 @@ def edited(block, text, operations, show, map_key):
 
 def visual_check(block, text, show, map_key):
     """The check of ``text`` with the editor's outline, the fields of the part at ``show`` and
-    each problem at its form and field; the map only when it differs from ``map_key``'s."""
+    each problem at its form and field; the map only when it differs from ``map_key``'s (and
+    not at all for ``LATER``: drawing it is most of a check's time at 500 places)."""
     compiled, found = block.studio_problem_objects(text)
     try:
         root = spans.scan(text) if compiled.scenario is not None else None
@@ -90,6 +92,8 @@ def visual_check(block, text, show, map_key):
                "outline": forms.outline(text, root) if root is not None else None,
                "detail": with_previews(forms.detail(text, root, show)) if root is not None
                else None}
+    if map_key == LATER:  # a keystroke: the editor asks for the map once typing pauses
+        return checked
     drawn = block.map_html(compiled, context)
     key = hashlib.sha1(str(drawn).encode("utf-8")).hexdigest()[:16]
     checked["map_key"] = key

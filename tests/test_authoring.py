@@ -371,3 +371,12 @@ def test_every_course_scenario_reads_to_the_same_outline_as_its_model():
             n.id for n in scenario.nodes]
         assert [p["id"] for p in outline["places"] if p["kind"] == "ending"] == [
             e.id for e in scenario.endings]
+
+
+def test_the_scan_finds_each_end_tag_however_it_is_written():
+    text = HAND_WRITTEN.replace("<html><p>The form asks for goals.</p></html>",
+                                "<html><p>The form <!-- not </html> --> asks.</p></html >")
+    root = spans.scan(text)
+    assert forms.detail(text, root, ["node", 1])["html"] == "<p>The form <!-- not </html> --> asks.</p>"
+    assert forms.detail(text, root, ["ending", 0])["html"] == "<p>She returns.</p>"
+    assert [e.tag for e in root.children] == ["variable", "node", "node", "ending", "debrief"]

@@ -11,8 +11,9 @@ import re
 from lxml import etree
 
 from . import spans
+from .compiled import compile_text
 from .problems import N_
-from .safe_xml import checked_bytes, parse_xml_text, safe_parser
+from .safe_xml import checked_bytes, safe_parser
 
 ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_VALUE = 20_000
@@ -26,7 +27,6 @@ PLACES = ("node", "ending")
 ID_PREFIX = {"node": "node", "ending": "ending", "choice": "choice", "dimension": "dimension",
              "variable": "variable", "reflection": "reflection"}
 OPTIONAL = frozenset({"consequence", "content_note"})   # left empty, the element goes
-_ROOTS = ("cultural_safety_scenario", "scenario")
 
 
 class Refused(ValueError):
@@ -38,13 +38,15 @@ class Refused(ValueError):
 
 
 def readable(text):
-    """The root Element of ``text``, or Refused when the text is not well-formed XML."""
-    root, problems = parse_xml_text(text)
-    if root is None:
+    """The root Element of ``text``, or Refused when the text is not well-formed XML. The safe
+    parser decides (through the check of the text, which the editor has just made)."""
+    compiled = compile_text(text)
+    if compiled.scenario is None:
+        code = compiled.problems[0].code if compiled.problems else "xml-syntax"
+        if code == "unknown-element":
+            raise Refused(N_("The root element must be <cultural_safety_scenario>."))
         raise Refused(N_("The XML cannot be read ({problem}): fix it in the XML view first."),
-                      problem=problems[0].code)
-    if root.tag not in _ROOTS:
-        raise Refused(N_("The root element must be <cultural_safety_scenario>."))
+                      problem=code)
     return spans.scan(text)
 
 

@@ -7,19 +7,24 @@ characters in a text the safe parser has already accepted as well-formed: one sc
 no second parser, no entity expanded.
 """
 import re
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass
 from html import unescape
+
+from .memory import Memory
 
 # Markup in a well-formed document: comments, CDATA, processing instructions, declarations and
 # tags (whose quoted attribute values may hold '>'); text holds no '<'.
 _MARKUP = re.compile(r"""<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>"""
                      r"""|<(/?)([^\s/>!?]+)((?:"[^"]*"|'[^']*'|[^'">])*)>""", re.S)
 _ATTRIBUTE = re.compile(r"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_NEWLINE = re.compile("\n")
 
 # Elements whose element children are the format's (a node's choices); inside any other element
 # (a scene's HTML, a choice's text) the children are the author's markup, kept as text.
 CONTAINERS = frozenset({"cultural_safety_scenario", "scenario", "node", "choice", "ending",
                         "debrief"})
+LEAVES = frozenset({"html", "consequence", "text", "content_note"})  # never nest in themselves
 
 
 @dataclass
@@ -31,18 +36,50 @@ class Attribute:
     name_start: int  # offset of the attribute's name
 
 
-@dataclass
 class Element:
-    tag: str
-    start: int                  # offset of its '<'
-    open_end: int               # offset just after its start tag
-    end: int = 0                # offset just after its end tag (its start tag when empty)
-    inner_end: int = 0          # offset of its end tag's '<' (``open_end`` when empty)
-    line: int = 1               # of its start tag's '<'
-    end_line: int = 1
-    attributes: dict = field(default_factory=dict)   # name -> Attribute, in the order written
-    attributes_end: int = 0     # just after the last attribute (or the tag's name)
-    children: list = field(default_factory=list)     # format elements only
+    """A format element of the text: its tag, where its parts are, its attributes and children.
+    Attributes and lines are worked out when first asked for (most elements are never asked)."""
+
+    __slots__ = ("tag", "start", "open_end", "end", "inner_end", "children", "_body",
+                 "_body_start", "_lines", "_attributes", "_attributes_end")
+
+    def __init__(self, tag, start, open_end, body, body_start, lines):
+        self.tag, self.start, self.open_end = tag, start, open_end
+        self.end = self.inner_end = open_end      # an empty element's, until its end tag is met
+        self.children = []                        # format elements only
+        self._body, self._body_start, self._lines = body, body_start, lines
+        self._attributes = None
+
+    @property
+    def attributes(self):
+        """name -> Attribute, in the order written."""
+        if self._attributes is None:
+            found, self._attributes_end = {}, self._body_start
+            for match in _ATTRIBUTE.finditer(self._body):
+                quoted = 2 if match.group(2) is not None else 3
+                raw = match.group(quoted)
+                found[match.group(1)] = Attribute(
+                    unescape(raw) if "&" in raw else raw, self._body_start + match.start(quoted),
+                    self._body_start + match.end(quoted), '"' if quoted == 2 else "'",
+                    self._body_start + match.start(1))
+                self._attributes_end = self._body_start + match.end()
+            self._attributes = found
+        return self._attributes
+
+    @property
+    def attributes_end(self):
+        """Just after the last attribute (or the tag's name): where a new one is written."""
+        self.attributes  # noqa: B018 - worked out with them
+        return self._attributes_end
+
+    @property
+    def line(self):
+        """The line of its start tag's '<'."""
+        return bisect_right(self._lines, self.start) + 1
+
+    @property
+    def end_line(self):
+        return bisect_right(self._lines, self.end - 1) + 1
 
     def get(self, name, default=""):
         found = self.attributes.get(name)
@@ -54,52 +91,61 @@ class Element:
     def inner(self, text):
         return text[self.open_end:self.inner_end]
 
-    @property
-    def empty(self):
-        return self.inner_end == self.open_end and self.end == self.open_end
+
+_scanned = Memory(8)   # texts scanned lately: an edit's text is the last answer's
 
 
 def scan(text):
-    """The root Element of a well-formed ``text``, with its format elements beneath it."""
-    stack, root, line, counted = [], None, 1, 0
-    for markup in _MARKUP.finditer(text):
+    """The root Element of a well-formed ``text``, with its format elements beneath it. What is
+    returned is shared (kept for the next edit of the same text): read it, never change it."""
+    found = _scanned.get(text)
+    if found is None:
+        found = _scanned.keep(text, _scan(text))
+    return found
+
+
+def _scan(text):
+    lines = [found.start() for found in _NEWLINE.finditer(text)]
+    stack, root, position = [], None, 0
+    while True:
+        markup = _MARKUP.search(text, position)
+        if markup is None:
+            break
+        position = markup.end()
         name = markup.group(2)
         if name is None:
             continue  # a comment, CDATA, a processing instruction or a declaration
-        line += text.count("\n", counted, markup.start())
-        counted = markup.start()
         if markup.group(1):  # an end tag
             element = stack.pop()
-            element.inner_end, element.end = markup.start(), markup.end()
-            element.end_line = line + text.count("\n", markup.start(), markup.end())
+            if element is not None:
+                element.inner_end, element.end = markup.start(), markup.end()
             continue
-        element = Element(name, markup.start(), markup.end(), line=line)
-        _attributes(element, markup)
-        empty = markup.group(3).endswith("/")
-        if stack and stack[-1].tag in CONTAINERS:
-            stack[-1].children.append(element)
+        body = markup.group(3)
+        parent = stack[-1] if stack else None
+        if parent is not None and parent.tag in CONTAINERS:
+            element = Element(name, markup.start(), markup.end(), body, markup.start(3), lines)
+            parent.children.append(element)
         elif root is None:
-            root = element
-        if empty:
-            element.inner_end = element.end = markup.end()
-            element.end_line = line + text.count("\n", markup.start(), markup.end())
+            element = root = Element(name, markup.start(), markup.end(), body, markup.start(3),
+                                     lines)
         else:
-            stack.append(element)
+            element = None  # the author's markup inside a scene, a choice's text...
+        if body.endswith("/"):
+            continue
+        if element is not None and name in LEAVES:
+            # a scene's or a choice's text: straight to its end tag, when nothing between
+            # could hide one (its own kind never nests; a comment or CDATA might)
+            close = text.find(f"</{name}", position)
+            between = text[position:close]
+            if (close >= 0 and text.startswith(f"</{name}>", close) and "<!" not in between
+                    and "<?" not in between):
+                element.inner_end, element.end = close, close + len(name) + 3
+                position = element.end
+                continue
+        stack.append(element)
     if root is None or stack:
         raise ValueError("the text is not a well-formed element")
     return root
-
-
-def _attributes(element, markup):
-    body_start = markup.start(3)
-    element.attributes_end = body_start
-    for found in _ATTRIBUTE.finditer(markup.group(3)):
-        quoted = 2 if found.group(2) is not None else 3
-        raw = found.group(quoted)
-        element.attributes[found.group(1)] = Attribute(
-            unescape(raw), body_start + found.start(quoted), body_start + found.end(quoted),
-            '"' if quoted == 2 else "'", body_start + found.start(1))
-        element.attributes_end = body_start + found.end()
 
 
 def find(root, path):

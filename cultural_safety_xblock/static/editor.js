@@ -55,8 +55,9 @@ function CulturalSafetyVisual(box, tools, host) {
     var mine = epoch;
     var before = state.text;
     var began = performance.now();
+    var typing = Boolean(key) && !rebuild && ops.length > 0;
     tools.post("studio_edit", {scenario_xml: state.text, operations: ops, show: state.show,
-                               map_key: state.mapKey}).then(function (answer) {
+                               map_key: typing ? "later" : state.mapKey}).then(function (answer) {
       if (mine !== epoch) { return; }
       inflight = false;
       if (!answer.ok) {
@@ -66,6 +67,8 @@ function CulturalSafetyVisual(box, tools, host) {
         if (data.text !== before) { remember(before, key); }
         take(data, rebuild || ops.length === 0);
         box.setAttribute("data-last-check-ms", String(Math.round(performance.now() - began)));
+        window.clearTimeout(mapTimer);
+        if (typing) { mapTimer = window.setTimeout(refreshMap, 600); }
         if (ops.length) { host.say(""); }
       }
       var next = pending;
@@ -79,6 +82,19 @@ function CulturalSafetyVisual(box, tools, host) {
       busy(false);
       host.say(box.getAttribute("data-offline"), true);
     });
+  }
+
+  var mapTimer = null;
+
+  function refreshMap() {  // the map of the text as typed, once typing pauses; the form untouched
+    if (inflight) { mapTimer = window.setTimeout(refreshMap, 300); return; }
+    var text = state.text;
+    tools.post("studio_edit", {scenario_xml: text, operations: [], show: state.show, map_key: state.mapKey})
+      .then(function (answer) {
+        if (!answer.ok || text !== state.text) { return; }
+        if (answer.data.map_key) { state.mapKey = answer.data.map_key; }
+        host.showChecked(answer.data, text);
+      });
   }
 
   function busy(on) { box.setAttribute("data-busy", on ? "true" : "false"); }
