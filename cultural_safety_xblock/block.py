@@ -336,7 +336,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
                 self.runtime.publish(self, "grade", grade)
             self.emit_completion(1.0)
         self.store_counts(counts)
-        if not claim[-1]:
+        if not claim[-1]:   # nothing was stored before this step: its claim lasts while in flight
             CLAIMS.release(claim)
         return {"stage": self._stage_answer(state, rules, view), "version": state.version,
                 "status": "ending" if engine.finished(self.compiled.scenario, state) else "node"}
