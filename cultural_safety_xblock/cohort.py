@@ -52,6 +52,12 @@ The histogram moves a learner from one bucket to another using the bucket record
 learner's own state (``marks``), so one learner is never in two buckets; a lost write can leave a
 bucket one off, and merged buckets never go below zero. The exact figures are always available
 from the learners' own state (the instructor report, ``cultural-safety report``).
+
+A field's first write is an INSERT in the LMS, which fails when another request inserted the
+row since this one began: the block then keeps the step's events for that field in the
+learner's marks ("unsent") and counts them with the learner's next step that reads the marks
+(reports.py, ``store_counts``); a write overwritten by another cannot be seen, and stays lost.
+How much is lost, measured under concurrent writers: bench/counter_loss.py, bench/COUNTER_LOSS.md.
 """
 import zlib
 from dataclasses import dataclass

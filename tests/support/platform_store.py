@@ -14,7 +14,9 @@ Written from the platform's source (openedx/openedx-platform), not copied from i
   appended in a ``finally``), so XBlock marks that field clean although it was not stored.
 - ``lms/djangoapps/courseware/user_state_client.py``, ``DjangoXBlockUserStateClient.set_many``:
   at save the learner's ``StudentModule`` row is fetched afresh (``get_or_create``), the fields
-  that changed are laid over it and the whole row is written back: the last writer wins.
+  that changed are laid over it and the whole row is written back: the last writer wins. (Its
+  ``IntegrityError`` branch, which skips the write, is not modelled: in the autocommit of a
+  non-atomic request Django's ``get_or_create`` finds the row another request just created.)
 - ``lms/djangoapps/courseware/block_render.py``, ``handle_xblock_callback`` is
   ``transaction.non_atomic_requests`` (nothing a failed request wrote is rolled back, nothing
   it published is taken back); ``_invoke_xblock_handler`` calls the block's ``handle`` (XBlock's
