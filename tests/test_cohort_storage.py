@@ -177,3 +177,17 @@ def test_learners_of_one_shard_choosing_at_once_lose_one_count_and_never_add_one
     first, second = learners_in([SHARD, SHARD], BRANCHING)
     choose_at_once([first, second], "good")
     assert first.load().cohort_totals().chosen("a", "good") == 1   # the documented tolerance
+
+
+def test_the_dashboard_says_its_figures_may_undercount_and_where_the_exact_ones_are():
+    learner = Learner(BRANCHING, user=USER)
+    play_to_an_ending(learner)
+    block = learner.load()
+    block.runtime.user_is_staff = True
+    block.runtime.handler_url = lambda block, handler, *args, **kwargs: f"/{handler}"
+    page = block.staff_view().content
+    note = page[page.index('data-accuracy="may-undercount"'):]
+    note = note[:note.index("</p>")]
+    assert "may undercount when learners act at the same moment" in note
+    assert "never higher" in note and "problem responses report" in note
+    assert page.index("data-accuracy") < page.index('data-figure="started"')   # above the figures
