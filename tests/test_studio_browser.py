@@ -184,7 +184,7 @@ def test_a_learner_opening_the_studio_view_cannot_save(page, studio_server):
         "() => document.querySelector('.cs-studio .cs-status').textContent.includes('staff')")
     page.goto(studio_server.scenario(SCENARIO_ID, student="learner_check"))
     page.click(".cs-scenario button[data-action='begin']")
-    page.click(".cs-scenario button[data-choice='ask']")
+    page.click(".cs-scenario button.cs-choice:has-text('Ask what she has tried already.')")
     page.wait_for_selector(".cs-stage-body[data-node='plan']")
     assert "Hacked" not in page.locator(".cs-stage").inner_text()
 
