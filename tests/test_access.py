@@ -190,6 +190,8 @@ def secrets(scenario, state):
     shown_places = {node for node, _choice in state.path} | {state.place, scenario.start_id}
     visible = {plain(scenario.node(node).choice(choice).consequence) for node, choice in chosen}
     hidden = []
+    # ids the page shows for what they name (a reflection called "policy" beside a node so called)
+    shown_ids = {r.id for r in scenario.reflections} | {d.id for d in scenario.dimensions}
     nodes = [scenario.node(node) for node, _ in state.path] + [scenario.node(state.place)]
     for node in filter(None, nodes):
         for choice in node.choices:
@@ -198,7 +200,7 @@ def secrets(scenario, state):
             consequence = plain(choice.consequence)[:120]
             if consequence and not any(consequence in text for text in visible):
                 hidden.append(("consequence", consequence))
-            if choice.target not in shown_places:
+            if choice.target not in shown_places and choice.target not in shown_ids:
                 hidden.append(("target", choice.target))
     return hidden
 
