@@ -8,7 +8,7 @@ course's second edition (issue 13):
 
 1. length balance    2. the best option's length    3. no surface rule wins
 4. openings          5. harm persists               6. endings claim only what happened
-7. typography
+7. typography (tests/support/typography.py)
 
 Run ``python -m tests.support.judgement PATH...`` (vertical files, scenario files or a course
 folder) for the figures; tests/test_course_judgement.py fails the build on the findings.
@@ -20,12 +20,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lxml import etree
-
 from cultural_safety_xblock.scenario.analysis import apply_effects, offered_choices
 from cultural_safety_xblock.scenario.compiled import compile_source
 from cultural_safety_xblock.scenario.model import RATINGS, Condition, Ending, Node
-from cultural_safety_xblock.scenario.olx import parse_xml_text, safe_parser
+from cultural_safety_xblock.scenario.olx import parse_xml_text
+from tests.support import typography as typesetting
 
 SCENARIO_TAGS = ("cultural_safety_scenario", "scenario")
 HARM_PREFIX = "harm_"
@@ -420,107 +419,16 @@ def _claims(scenario, reached, result):
                 "close that route while the claim fails, or claim less"))
 
 
-# -- typography ------------------------------------------------------------------------------
-
-DASH_FIX = "write a dash as a spaced en dash ' – ' (a range such as 2010–2015 excepted)"
-_DASHES = [
-    (re.compile("—|--"), "an em dash or '--'", DASH_FIX),
-    (re.compile(r"(?:^|(?<=\s))-(?=\s|$)"), "a spaced hyphen ' - '", DASH_FIX),
-    # an en dash is spaced on both sides, or joins two numbers
-    (re.compile(r"(?<![\s\d])–|–(?![\s\d])|(?<=\s)–(?=\d)|(?<=\d)–(?=\s)"),
-     "an en dash not spaced on both sides", DASH_FIX),
-]
-_SINGLE = (re.compile(r"[‘’]"), "a curly single quote or apostrophe",
-           "use the straight apostrophe '")
-_QUOTED_SINGLE = re.compile(r"(?:^|(?<=[\s(\[]))'(?=\w)")
-PLAIN_RULES = [
-    (re.compile('"'), "a straight double quote", "use curly quotes “...” in plain text"),
-    _SINGLE,
-    (_QUOTED_SINGLE, "a single quote used as a quotation mark", "use curly quotes “...”"),
-    *_DASHES,
-]
-HTML_RULES = [
-    (re.compile('["“”«»]'), "a literal quote character",
-     "put spoken words and quoted phrases in <q>...</q>, without quote marks"),
-    _SINGLE,
-    (_QUOTED_SINGLE, "a single quote used as a quotation mark", "use <q>...</q>"),
-    *_DASHES,
-]
-_PAUSE = re.compile(r"\byou can pause\b", re.IGNORECASE)
-
-
-def _excerpt(text, match):
-    start, end = max(match.start() - 25, 0), min(match.end() + 25, len(text))
-    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-
-
-def _broken_rules(texts, rules):
-    """(what, fix) per rule some text breaks, with the first place it does."""
-    found = []
-    for pattern, what, fix in rules:
-        for text in texts:
-            match = pattern.search(text)
-            if match:
-                found.append((f"{what}: “{_excerpt(text, match)}”", fix))
-                break
-    return found
-
-
-def _plain_problems(text):
-    """(what, fix) for plain text (option text, titles, prompts, the content note)."""
-    found = _broken_rules([text], PLAIN_RULES)
-    if text.count("“") != text.count("”"):
-        found.append(("unbalanced curly quotes", "close each “ with ”"))
-    return found
-
-
-def _html_texts(html):
-    """The text pieces of an XHTML fragment (text and tails), spaces tidied."""
-    root = etree.fromstring(f"<div>{html}</div>".encode(), safe_parser())
-    for element in root.iter():
-        for text in (element.text, None if element is root else element.tail):
-            if text and text.strip():
-                yield (" " if text[0].isspace() else "") + " ".join(text.split()) + (
-                    " " if text[-1].isspace() else "")
-
-
-def _html_problems(html):
-    return _broken_rules(list(_html_texts(html)), HTML_RULES)
-
+# -- typography (tests/support/typography.py) ------------------------------------------------
 
 def typography(scenario):
     """Target 7 over every text of the scenario."""
-    parts = []   # (where, kind, text)
-    if scenario.content_note:
-        parts.append(("content note", "plain", scenario.content_note))
-    for item in (*scenario.dimensions,):
-        parts.append((f"dimension '{item.id}' label", "plain", item.label))
-    for node in scenario.nodes:
-        parts += [(f"node '{node.id}' title", "plain", node.title),
-                  (f"node '{node.id}' scene", "html", node.html)]
-        for choice in node.choices:
-            at = f"choice '{choice.id}' in node '{node.id}'"
-            parts += [(f"{at} option text", "plain", choice.text),
-                      (f"{at} consequence", "html", choice.consequence)]
-    for ending in scenario.endings:
-        parts += [(f"ending '{ending.id}' title", "plain", ending.title),
-                  (f"ending '{ending.id}'", "html", ending.html)]
-    parts.append(("debrief", "html", scenario.debrief))
-    parts += [(f"reflection '{r.id}'", "plain", r.prompt) for r in scenario.reflections]
-    found = []
-    for where, kind, text in parts:
-        if text:
-            problems = _plain_problems(text) if kind == "plain" else _html_problems(text)
-            found += [Finding(7, where, what, fix) for what, fix in problems]
-    if _PAUSE.search(scenario.content_note):
-        found.append(Finding(7, "content note", "it says 'You can pause...'",
-                             "remove that sentence: the block adds it itself"))
-    return found
+    return [Finding(7, *found) for found in typesetting.problems(scenario)]
 
 
 def page_typography(html, where):
     """Target 7 on a course HTML page (framing, debrief, welcome)."""
-    return [Finding(7, where, what, fix) for what, fix in _html_problems(html)]
+    return [Finding(7, *found) for found in typesetting.page_problems(html, where)]
 
 
 # -- the course ------------------------------------------------------------------------------
