@@ -90,7 +90,8 @@ def visual_check(block, text, show, map_key):
                "problems_html": block.problems_html(problems, {"_": block.gettext}),
                "places": block._places(compiled),
                "outline": forms.outline(text, root) if root is not None else None,
-               "detail": with_previews(forms.detail(text, root, show)) if root is not None
+               "detail": with_previews(forms.detail(text, root, show, compiled.scenario))
+               if root is not None
                else None}
     if map_key == LATER:  # a keystroke: the editor asks for the map once typing pauses
         return checked

@@ -57,9 +57,10 @@ def outline(text, root):
     }
 
 
-def detail(text, root, at):
+def detail(text, root, at, scenario=None):
     """Every field of the place at ``at`` (or of the scenario itself for ``[]``, of the
-    debrief for ``["debrief", 0]``), or None when nothing is there."""
+    debrief for ``["debrief", 0]``), or None when nothing is there. ``scenario``, the text's
+    model when it was read, finds the choices leading there faster than the spans."""
     element = spans.find(root, at) if at is not None else None
     if element is None and at == ["debrief", 0]:  # written on its first edit
         return {"at": at, "kind": "debrief", "html": ""}
@@ -76,7 +77,7 @@ def detail(text, root, at):
         return None
     shown = {"at": at, "kind": element.tag, "id": element.get("id"),
              "title": element.get("title"), "html": _html(element, text),
-             "pointing": _pointing(root, element.get("id").strip()),
+             "pointing": _pointing(root, element.get("id").strip(), scenario),
              "start": element.get("id").strip() == (root.get("start").strip() or _first_node(root))}
     if element.tag == "ending":
         shown["outcome"] = element.get("outcome")
@@ -106,9 +107,17 @@ def _choice(text, choice, at):
                         "points": s.get("points")} for i, s in enumerate(choice.of("score"))]}
 
 
-def _pointing(root, place_id):
+def _pointing(root, place_id, scenario=None):
     """Where the choices that lead to ``place_id`` are: what a deletion would leave dangling."""
     found = []
+    if scenario is not None and len(scenario.nodes) == len(root.of("node")):
+        # the model lists nodes and choices in the order written, as the spans do
+        for node_index, node in enumerate(scenario.nodes):
+            for index, choice in enumerate(node.choices):
+                if place_id and choice.target == place_id:
+                    found.append({"at": ["node", node_index, "choice", index],
+                                  "node": node.id, "choice": choice.id})
+        return found
     for node_index, node in enumerate(root.of("node")):
         for index, choice in enumerate(node.of("choice")):
             if place_id and choice.get("target").strip() == place_id:

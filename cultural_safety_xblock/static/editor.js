@@ -85,6 +85,7 @@ function CulturalSafetyVisual(box, tools, host) {
   }
 
   var mapTimer = null;
+  var draftTimer = null;
 
   function refreshMap() {  // the map of the text as typed, once typing pauses; the form untouched
     if (inflight) { mapTimer = window.setTimeout(refreshMap, 300); return; }
@@ -124,16 +125,15 @@ function CulturalSafetyVisual(box, tools, host) {
     state.problems = data.problems || [];
     if (data.map_key) { state.mapKey = data.map_key; }
     host.showChecked(data, state.text);
-    if (!same(state.outline, data.outline)) {
-      state.outline = data.outline;
-      drawOutline();
-    } else {
-      markOutline();
-    }
+    var before = state.outline;
+    state.outline = data.outline;
+    if (!before || !data.outline || !relabelOutline(data.outline.places)) { drawOutline(); }
+    else { markOutline(); }
     var structural = !state.detail || !data.detail || !same(shape(state.detail), shape(data.detail));
     state.detail = data.detail;
     if (rebuild || structural) { drawForm(); } else { updateForm(); }
-    keepDraft();
+    window.clearTimeout(draftTimer);
+    draftTimer = window.setTimeout(keepDraft, 400);  // a keystroke need not wait for storage
     undoButton.disabled = !state.undo.length;
     redoButton.disabled = !state.redo.length;
   }
@@ -180,12 +180,34 @@ function CulturalSafetyVisual(box, tools, host) {
   }
 
   function markOutline() {
-    Array.prototype.forEach.call(list.querySelectorAll(".cs-outline-item"), function (button) {
-      var at = JSON.parse(button.getAttribute("data-at"));
-      var count = problemsFor(at).length;
-      button.querySelector(".cs-outline-problems").textContent = count ? fill(t(count === 1 ? "one_problem" : "problems_count"), {count: count}) : "";
-      if (same(at, state.show)) { button.setAttribute("aria-current", "true"); } else { button.removeAttribute("aria-current"); }
+    var counts = {}, shown = JSON.stringify(state.show);
+    state.problems.forEach(function (p) {
+      if (p.form) { var key = JSON.stringify(p.form); counts[key] = (counts[key] || 0) + 1; }
     });
+    Array.prototype.forEach.call(list.querySelectorAll(".cs-outline-item"), function (button) {
+      var at = button.getAttribute("data-at"), count = counts[at] || 0;
+      var words = count ? fill(t(count === 1 ? "one_problem" : "problems_count"), {count: count}) : "";
+      var slot = button.querySelector(".cs-outline-problems");
+      if (slot.textContent !== words) { slot.textContent = words; }
+      if (at === shown) { button.setAttribute("aria-current", "true"); } else if (button.hasAttribute("aria-current")) { button.removeAttribute("aria-current"); }
+    });
+  }
+
+  function relabelOutline(places) {  // the same places in the same order: new names in place
+    var buttons = list.querySelectorAll(".cs-outline-item");
+    if (buttons.length !== places.length + 2) { return false; }
+    for (var i = 0; i < places.length; i += 1) {
+      if (buttons[i + 1].getAttribute("data-at") !== JSON.stringify(places[i].at)) { return false; }
+    }
+    places.forEach(function (place, i) {
+      var name = buttons[i + 1].querySelector(".cs-outline-name");
+      var label = place.id + (place.title ? ": " + place.title : "");
+      if (name.textContent !== label) { name.textContent = label; }
+      var note = buttons[i + 1].querySelector(".cs-outline-note");
+      var noted = place.kind === "ending" ? t("ending") : fill(t("choices_count"), {count: place.choices});
+      if (note && note.textContent !== noted) { note.textContent = noted; }
+    });
+    return true;
   }
 
   // -- forms ---------------------------------------------------------------------------------------
@@ -541,6 +563,7 @@ function CulturalSafetyVisual(box, tools, host) {
     draftBox.hidden = false;
   }
 
+  window.addEventListener("pagehide", function () { window.clearTimeout(draftTimer); keepDraft(); });
   window.addEventListener("beforeunload", function (event) {
     if (state.text !== host.savedText()) { event.preventDefault(); event.returnValue = ""; }
   });

@@ -71,7 +71,12 @@ function CulturalSafetyTools(runtime, root, box) {
     if (status) { status.textContent = box.getAttribute("data-not-recorded"); }
   });
 
+  var placesShown = null;
+
   function setPlaces(places) {
+    var listed = JSON.stringify(places);
+    if (listed === placesShown) { return; }  // most edits change no place's id or title
+    placesShown = listed;
     var chosen = from.value;
     from.textContent = "";
     places.forEach(function (place) {
