@@ -27,6 +27,11 @@ TOP = 18                # room for the start label
 LOOP_ROOM = 44          # under the lowest box, for arrows that go back
 TITLE_CHARACTERS = 26
 SWEEPS = 4
+# Where on its first curve an arrow's label may go, in the order tried: where arrows leave or
+# meet a box they run close together, so a label taken there moves along its own arrow.
+LABEL_STEPS = (0.45, 0.28, 0.62, 0.18, 0.75, 0.36, 0.54)
+LONG_LABEL_STEPS = (0.1, 0.2, 0.05, 0.3, 0.15, 0.4)
+LABEL_WIDTH, LABEL_HEIGHT = 62, 14   # room a label takes ("acceptable 10" in 11 px type)
 
 
 @dataclass(frozen=True)
@@ -220,7 +225,8 @@ def _through(points):
             data.append(f"C{x1 + reach:.0f},{y1:.0f} {x2 - reach:.0f},{y2:.0f} {x2:.0f},{y2:.0f}")
             if label is None:
                 curve = ((x1, y1), (x1 + reach, y1), (x2 - reach, y2), (x2, y2))
-                label = _bezier_point(*curve, 0.45 if x2 - x1 <= COLUMN_GAP + 1 else 0.1)
+                steps = LABEL_STEPS if x2 - x1 <= COLUMN_GAP + 1 else LONG_LABEL_STEPS
+                label = [_bezier_point(*curve, t) for t in steps]
         x1, y1 = x2, y2
     return " ".join(data), label
 
@@ -375,10 +381,31 @@ def _arrows(edges, boxes, chains, where, back):
         shapes.append(len(routes))
         routes.append((source, target, points))
     _ports(routes, boxes)
-    arrows = []
+    arrows, taken = [], {}
     for (source, choice, target), shape in zip(edges, shapes, strict=True):
         backward = not isinstance(shape, int)
         data, label = shape if backward else _through(routes[shape][2])
+        label = _free_place(label if isinstance(label, list) else [label], taken)
         arrows.append(Arrow(source, target, choice.id, choice.rating, choice.points, data,
                             round(label[0]), round(label[1]), backward, choice.line))
     return arrows
+
+
+def _free_place(candidates, taken):
+    """The first of ``candidates`` where a label overlaps none already placed (else the first
+    one, moved down a label's height at a time, a few times at most); recorded in ``taken``, a
+    grid of the labels placed so far."""
+    def clashes(point):
+        x, y = point
+        column, row = int(x // LABEL_WIDTH), int(y // LABEL_HEIGHT)
+        return any(abs(x - other[0]) < LABEL_WIDTH and abs(y - other[1]) < LABEL_HEIGHT
+                   for c in (column - 1, column, column + 1) for r in (row - 1, row, row + 1)
+                   for other in taken.get((c, r), ()))
+    chosen = next((point for point in candidates if not clashes(point)), None)
+    if chosen is None:
+        x, y = candidates[0]
+        chosen = next(((x, y + LABEL_HEIGHT * step) for step in (1, -1, 2, -2, 3)
+                       if not clashes((x, y + LABEL_HEIGHT * step))), candidates[0])
+    taken.setdefault((int(chosen[0] // LABEL_WIDTH), int(chosen[1] // LABEL_HEIGHT)),
+                     []).append(chosen)
+    return chosen
