@@ -25,9 +25,14 @@ SHOTS = [REPO_ROOT / "artifacts" / "screens"] + (
 
 
 def shoot(page, selector, name):
+    """A screenshot of ``selector`` in a viewport tall enough that no sticky bar covers it."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": 3000})
+    page.evaluate("() => window.scrollTo(0, 0)")
     for folder in SHOTS:
         folder.mkdir(parents=True, exist_ok=True)
         page.locator(selector).first.screenshot(path=str(folder / f"{name}.png"), animations="disabled")
+    page.set_viewport_size(size)
 
 
 @pytest.fixture(scope="module")

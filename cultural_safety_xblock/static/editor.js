@@ -156,6 +156,11 @@ function CulturalSafetyVisual(box, tools, host) {
     return state.problems.filter(function (p) { return p.form && same(p.form, at); });
   }
 
+  function choicesNote(place) {
+    if (place.kind === "ending") { return t("ending"); }
+    return place.choices === 1 ? t("one_choice") : fill(t("choices_count"), {count: place.choices});
+  }
+
   function drawOutline() {
     list.textContent = "";
     if (!state.outline) {
@@ -165,7 +170,7 @@ function CulturalSafetyVisual(box, tools, host) {
     var entries = [{at: [], label: t("scenario_part"), kind: "scenario"}];
     state.outline.places.forEach(function (place) {
       entries.push({at: place.at, kind: place.kind, label: place.id + (place.title ? ": " + place.title : ""),
-                    note: place.kind === "ending" ? t("ending") : fill(t("choices_count"), {count: place.choices})});
+                    note: choicesNote(place)});
     });
     entries.push({at: ["debrief", 0], kind: "debrief", label: t("debrief")});
     entries.forEach(function (entry) {
@@ -204,7 +209,7 @@ function CulturalSafetyVisual(box, tools, host) {
       var label = place.id + (place.title ? ": " + place.title : "");
       if (name.textContent !== label) { name.textContent = label; }
       var note = buttons[i + 1].querySelector(".cs-outline-note");
-      var noted = place.kind === "ending" ? t("ending") : fill(t("choices_count"), {count: place.choices});
+      var noted = choicesNote(place);
       if (note && note.textContent !== noted) { note.textContent = noted; }
     });
     return true;
