@@ -293,8 +293,18 @@ def test_at_360_pixels_nothing_crosses_the_blocks_border(page, visual_server):
     page.goto(visual_server.scenario(SCENARIO_ID, "author_view", student="staff_narrow"))
     page.wait_for_selector(".cs-author .cs-preview-from")
     assert page.evaluate(CROSSING, ".cs-studio") == []
-    # the staff dashboard under the learner view, its tables open
-    page.goto(visual_server.scenario(SCENARIO_ID, student="staff_narrow"))
+
+
+def test_at_360_pixels_the_staff_dashboards_choice_tables_stay_inside_the_block(
+        page, workbench_server):
+    """The course's first scenario: its choice tables were 440 to 500 px wide at 360 px."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    for number in range(12):   # the course's units in order: framing pages, then scenarios
+        page.goto(workbench_server.scenario(f"cultural_safety_scenario.{number}",
+                                            student="staff_narrow"))
+        if page.locator(".cs-staff summary").count():
+            break
     page.locator(".cs-staff summary").click()
     page.wait_for_selector(".cs-staff table")
+    assert page.locator(".cs-staff table").count() >= 3
     assert page.evaluate(CROSSING, "[data-block-type='cultural_safety_scenario']") == []
