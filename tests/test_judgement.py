@@ -156,6 +156,18 @@ def test_an_opening_that_is_mostly_best_across_the_course_is_found():
     assert course_findings([mixed]) == []
 
 
+def test_copies_of_one_option_under_different_conditions_open_once():
+    def last(copy_first):
+        return node("n5", pick("b5", "safe", "best", 7, requires="harm_x == 0"),
+                    pick("late5", "mixed", "best", 7, requires="harm_x == 1", first=copy_first),
+                    pick("h5", "unsafe", "harmful", 6, effects=()),
+                    pick("a5", "mixed", "acceptable", 8))
+    copied = judged(good(last=last("b5"))).openings
+    assert copied.count(("b5", "best")) == 1 and ("late5", "best") not in copied
+    reworded = judged(good(last=last("late5"))).openings
+    assert reworded.count(("b5", "best")) == 1 and ("late5", "best") in reworded
+
+
 def test_course_wide_shares_of_longest_and_shortest_best():
     layout = [(nid, target, [(cid, rating, 8 if rating == "best" else length - 1
                               if length == 8 else length) for cid, rating, length in options])

@@ -272,12 +272,22 @@ def _points(scenario, path):
     return sum(scenario.node(n).choice(c).points for n, c in path)
 
 
+def distinct_options(node):
+    """The node's choices, a copy with the same words and rating counted once: the copies of
+    one option under different conditions (harm standing or not) are one option to a learner."""
+    seen = set()
+    for choice in node.choices:
+        if (choice.text, choice.rating) not in seen:
+            seen.add((choice.text, choice.rating))
+            yield choice
+
+
 def _lengths(scenario, met, reached, result):
     reachable = {situation[0] for situation in reached.offered}
     by_rating = defaultdict(list)
     for node in scenario.nodes:
         if node.id in reachable:
-            for choice in node.choices:
+            for choice in distinct_options(node):
                 by_rating[choice.rating].append(words(choice.text))
                 result.openings.append((first_word(choice.text), choice.rating))
     result.words_by_rating = {r: sum(n) / len(n) for r, n in by_rating.items()}
