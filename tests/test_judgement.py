@@ -237,6 +237,65 @@ def test_an_ending_claim_broken_on_a_path_is_found_with_that_path():
     assert "harm_x" in claims[0].what and ">" in claims[0].what
 
 
+# -- 8. harm accumulates ----------------------------------------------------------------------
+
+def without_harm(text, *ids):
+    """``text`` with the harm_x effect taken out of the choices ``ids`` (harm that lasts not)."""
+    for cid in ids:
+        head = f'<choice id="{cid}" '
+        start = text.index(head)
+        end = text.index("</choice>", start)
+        text = text[:start] + text[start:end].replace(
+            '<effect variable="harm_x" set="1"/>', "") + text[end:]
+    return text
+
+
+def test_a_safe_ending_after_three_harmful_choices_is_found_with_its_path():
+    text = without_harm(good(), "h1", "h2", "h3")
+    result = judged(text)
+    assert result.most_harmful_safe == 3
+    found = [f for f in result.findings if f.rule == 8]
+    assert [f.where for f in found] == ["ending 'safe'"]
+    assert "after 3 harmful choices" in found[0].what
+    assert all(step in found[0].what for step in ("n1:h1", "n2:h2", "n3:h3", "n5:b5"))
+    assert "up to 3 harmful choices (target <= 2)" in result.paths
+
+
+def test_two_harmful_choices_on_a_safe_path_pass_and_lowest_score_is_measured():
+    result = judged(without_harm(good(), "h1", "h2"))
+    assert result.most_harmful_safe == 2
+    assert not any(f.rule == 8 for f in result.findings)
+    # n1:h1 > n2:h2 > n3:a3 > n4:a4 > n5:b5 scores 0+0+1+1+2 of the best 10
+    assert result.lowest_safe_share == 0.4
+    assert judged(good()).most_harmful_safe == 0
+
+
+def test_counting_harm_in_a_strain_variable_closes_the_safe_ending_at_three():
+    text = without_harm(good(), "h1", "h2", "h3").replace(
+        HARM, HARM + '<variable id="strain" initial="0" min="0" max="3"/>')
+    for cid in ("h1", "h2", "h3"):
+        head = f'<choice id="{cid}" '
+        start = text.index(head)
+        start = text.index(">", start) + 1
+        text = text[:start] + '<effect variable="strain" add="1"/>' + text[start:]
+    text = text.replace('id="b5" target="safe" rating="best" points="2" requires="harm_x == 0"',
+                        'id="b5" target="safe" rating="best" points="2"'
+                        ' requires="harm_x == 0 and strain &lt;= 2"')
+    result = judged(text)
+    assert result.most_harmful_safe == 2
+    assert not any(f.rule == 8 for f in result.findings)
+
+
+def test_paths_not_walked_to_their_end_are_a_finding(monkeypatch):
+    monkeypatch.setattr(judgement, "MAX_PATHS", 5)
+    found = [f for f in judged(good()).findings if f.rule == 8]
+    assert found and "not walked to their end (over 5 paths" in found[0].what
+    monkeypatch.setattr(judgement, "MAX_PATHS", 20_000)
+    monkeypatch.setattr(judgement, "MAX_STEPS", 3)
+    found = [f for f in judged(good()).findings if f.rule == 8]
+    assert found and "longer than 3 steps" in found[0].what
+
+
 # -- 7. typography -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("old, new, words_", [

@@ -9,6 +9,7 @@ course's second edition (issue 13):
 1. length balance    2. the best option's length    3. no surface rule wins
 4. openings          5. harm persists               6. endings claim only what happened
 7. typography (tests/support/typography.py)
+8. harm accumulates: at most 2 harmful choices on any path to a safe ending (every path walked)
 
 Run ``python -m tests.support.judgement PATH...`` (vertical files, scenario files or a course
 folder) for the figures; tests/test_course_judgement.py fails the build on the findings.
@@ -32,6 +33,8 @@ BALANCED, BALANCED_SHARE, LEAST_BALANCE = 0.75, 0.75, 0.6
 LONGEST_SHARE, SHORTEST_SHARE = 1 / 3, 0.2
 OPENING_USES, OPENING_BEST_SHARE = 5, 0.5
 MAX_SITUATIONS = 20_000
+MAX_PATHS, MAX_STEPS = 20_000, 60   # every path walked for target 8, within these
+MOST_HARMFUL_SAFE = 2      # harmful choices a path may hold and still end safe (target 8)
 RANK = {rating: number for number, rating in enumerate(RATINGS)}   # best 0 ... harmful 2
 _WORD = re.compile(r"\w")
 _EDGE = "\"'“”‘’«»()[]{}.,;:!?…–—-"
@@ -191,9 +194,10 @@ def surface_rules(scenario):
     return rules
 
 
-def follow(scenario, rule, limit=60, most=MAX_SITUATIONS):
+def follow(scenario, rule, limit=60, most=MAX_SITUATIONS, cut=None):
     """Every path a learner following ``rule`` can take (ties either way), up to ``most``
-    paths: a list of (ending id, path, every pick best)."""
+    paths: a list of (ending id, path, every pick best). A path longer than ``limit`` steps,
+    or the paths left when ``most`` is reached, are appended to ``cut`` (when given)."""
     finished, todo = [], [(scenario.start_id, scenario.initial_values(), (), True)]
     while todo and len(finished) < most:
         place_id, values, path, all_best = todo.pop()
@@ -201,6 +205,8 @@ def follow(scenario, rule, limit=60, most=MAX_SITUATIONS):
         if isinstance(place, Ending):
             finished.append((place_id, path, all_best))
             continue
+        if isinstance(place, Node) and len(path) >= limit and cut is not None:
+            cut.append(path)
         if not isinstance(place, Node) or len(path) >= limit:
             continue
         options = offered_choices(place, values)
@@ -210,6 +216,8 @@ def follow(scenario, rule, limit=60, most=MAX_SITUATIONS):
         for choice in rule(options):
             todo.append((choice.target, apply_effects(scenario, values, choice),
                          path + ((place_id, choice.id),), all_best and choice in best))
+    if todo and cut is not None:
+        cut.extend(path for _, _, path, _ in todo)
     return finished
 
 
@@ -230,6 +238,8 @@ class Judgement:
     harms: tuple = ()
     harm_walk: str = ""
     paths: str = ""                 # every path: how many, how many end safe, their worst
+    most_harmful_safe: int = 0      # most harmful choices on a path to a safe ending (target 8)
+    lowest_safe_share: float = 1.0  # lowest share of the best score on such a path
     openings: list = field(default_factory=list)           # (first word, rating) per option
     findings: list = field(default_factory=list)
 
@@ -239,7 +249,7 @@ class Judgement:
 
 
 def judge(scenario, name=""):
-    """Figures and findings of targets 1, 2, 3, 5, 6 and 7 for one scenario (4 is course-wide)."""
+    """Figures and findings of targets 1-3 and 5-8 for one scenario (4 is course-wide)."""
     result = Judgement(name)
     reached = situations(scenario)
     met = decisions(scenario, reached)
@@ -249,23 +259,51 @@ def judge(scenario, name=""):
     _harm(scenario, reached, result)
     _claims(scenario, reached, result)
     result.findings += typography(scenario)
-    result.paths = _paths(scenario)
+    _paths(scenario, result)
     return result
 
 
-def _paths(scenario):
-    """Every path a learner can take: how many end safe, and the most harmful choices and the
-    lowest share of the best score among those that do."""
-    walked = follow(scenario, list)
+def _paths(scenario, result):
+    """Target 8, on every path a learner can take: how many end safe, and the most harmful
+    choices and the lowest share of the best score among those that do. A safe ending reached
+    after more than MOST_HARMFUL_SAFE harmful choices is a finding, with its worst path."""
+    cut = []
+    walked = follow(scenario, list, limit=MAX_STEPS, most=MAX_PATHS, cut=cut)
     best = max((_points(scenario, path) for _, path, _ in walked), default=0) or 1
-    safe = [path for ending, path, _ in walked if scenario.ending(ending).outcome == "safe"]
+    safe = [(ending, path) for ending, path, _ in walked
+            if scenario.ending(ending).outcome == "safe"]
+    if cut:
+        result.findings.append(Finding(
+            8, "scenario", f"{len(cut)} paths not walked to their end (over {MAX_PATHS}"
+            f" paths, or longer than {MAX_STEPS} steps)", "narrow the branching or break the"
+            " loop, so that every path can be walked"))
     if not safe:
-        return f"{len(walked)} paths, none to a safe ending"
-    harmful = max(sum(scenario.node(n).choice(c).rating == "harmful" for n, c in path)
-                  for path in safe)
-    lowest = min(_points(scenario, path) for path in safe) / best
-    return (f"{len(walked)} paths, {len(safe)} to a safe ending; on those, up to {harmful}"
-            f" harmful choices and as little as {lowest:.0%} of the best score")
+        result.paths = f"{len(walked)} paths, none to a safe ending"
+        return
+    worst = {}
+    for ending, path in safe:
+        count = _harmful(scenario, path)
+        result.most_harmful_safe = max(result.most_harmful_safe, count)
+        if count > worst.get(ending, (-1,))[0]:
+            worst[ending] = (count, path)
+    result.lowest_safe_share = min(_points(scenario, path) for _, path in safe) / best
+    for ending, (count, path) in worst.items():
+        if count > MOST_HARMFUL_SAFE:
+            result.findings.append(Finding(
+                8, f"ending '{ending}'", f"a safe ending reached after {count} harmful choices,"
+                f" over {MOST_HARMFUL_SAFE}, by the path"
+                f" {' > '.join(f'{n}:{c}' for n, c in path)}",
+                "count the harm: each harmful choice adds 1 to a variable such as strain"
+                " (min 0, max 3), the choices to the safe ending require strain <= 2, and a"
+                " copy of each at strain == 3 leads to a mixed ending that says what it cost"))
+    result.paths = (f"{len(walked)} paths, {len(safe)} to a safe ending; on those, up to"
+                    f" {result.most_harmful_safe} harmful choices (target <="
+                    f" {MOST_HARMFUL_SAFE}) and as little as {result.lowest_safe_share:.0%}"
+                    " of the best score")
+
+
+def _harmful(scenario, path):
+    return sum(scenario.node(n).choice(c).rating == "harmful" for n, c in path)
 
 
 def _points(scenario, path):
