@@ -267,9 +267,11 @@ class StudioMixin:
 
     def studio_view(self, context=None):
         """The editor: the visual editor (open first) and the XML view of one text."""
+        drawn = self.map_html(compile_text(self.scenario_xml), self._studio_context())  # cached
         fragment = self._authoring_fragment("studio.html", "CulturalSafetyStudio",
                                             settings=self._settings_view(),
-                                            text_language=self.text_language())
+                                            text_language=self.text_language(),
+                                            map_key=editing.map_key_of(drawn))
         fragment.add_css(rendering.static_text("editor.css"))
         fragment.add_javascript(rendering.static_text("editor.js"))
         return fragment

@@ -23,7 +23,10 @@ def test_a_move_answers_the_new_text_the_outline_and_the_form_and_stores_nothing
     status, answer = edit(author, EXAMPLE, [{"op": "set", "at": ["node", 1], "name": "title",
                                              "value": "What he brought"}], show=["node", 1])
     assert status == 200, answer
-    assert answer["text"] == EXAMPLE.replace('title="What he came with"', 'title="What he brought"')
+    start, end, new = answer["splice"]   # the change, not the whole text
+    assert EXAMPLE[:start] + new + EXAMPLE[end:] == EXAMPLE.replace(
+        'title="What he came with"', 'title="What he brought"')
+    assert len(new) < 20
     assert answer["detail"]["title"] == "What he brought" and answer["focus"] == ["node", 1]
     assert [p["id"] for p in answer["outline"]["places"]][:3] == ["welcome", "story", "plan"]
     assert answer["count"] == 0 and "No problems found" in answer["summary"]
@@ -61,9 +64,10 @@ def test_the_map_is_sent_only_when_it_changed():
                                     "value": "Minutes"}], map_key=first["map_key"])[1]
     assert "map_html" in again  # the title is drawn on the map
     # other words on as many lines: the map is the same
-    words = edit(author, again["text"], [{"op": "content", "at": ["node", 1], "tag": "html",
-                                          "value": "<p>Other words.</p>"}],
-                 map_key=again["map_key"])[1]
+    start, end, new = again["splice"]
+    words = edit(author, EXAMPLE[:start] + new + EXAMPLE[end:], [
+        {"op": "content", "at": ["node", 1], "tag": "html", "value": "<p>Other words.</p>"}],
+        map_key=again["map_key"])[1]
     assert "map_html" not in words and words["map_key"] == again["map_key"]
 
 
@@ -104,7 +108,9 @@ def test_an_unreadable_text_is_checked_and_the_visual_editor_says_so():
 def test_a_template_replaces_the_text():
     author = staff(EXAMPLE)
     status, answer = edit(author, EXAMPLE, [{"op": "template", "name": "empty"}])
-    assert status == 200 and answer["text"] == EMPTY and answer["focus"] == []
+    start, end, new = answer["splice"]
+    assert status == 200 and EXAMPLE[:start] + new + EXAMPLE[end:] == EMPTY
+    assert answer["focus"] == []
 
 
 def test_no_problems_found_is_said_once_in_the_editor_and_the_author_view():
@@ -118,3 +124,18 @@ def test_the_editors_script_and_styles_fit_the_size_budget_gzipped():
     files = ("studio.js", "editor.js", "studio.css", "editor.css")
     size = len(gzip.compress("".join(rendering.static_text(name) for name in files).encode(), 9))
     assert size < EDITOR_BUDGET, size
+
+
+def test_a_text_beyond_the_basic_plane_comes_back_whole():
+    text = EXAMPLE.replace("Sefa, 34,", "Sefa \U0001F642, 34,")
+    status, answer = edit(staff(text), text, [{"op": "set", "at": ["node", 2], "name": "title",
+                                               "value": "Later"}])
+    assert status == 200 and 'title="Later"' in answer["text"] and "splice" not in answer
+
+
+def test_the_editor_page_names_its_map_so_the_first_check_does_not_send_it_again():
+    author = staff(EXAMPLE)
+    page = lxml.html.fromstring(author.block.studio_view().content)
+    (key,) = page.xpath("//div[contains(@class, 'cs-studio')]/@data-map-key")
+    status, answer = edit(author, EXAMPLE, map_key=key)
+    assert status == 200 and answer["map_key"] == key and "map_html" not in answer

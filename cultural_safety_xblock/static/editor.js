@@ -17,7 +17,8 @@ function CulturalSafetyVisual(box, tools, host) {
   var redoButton = panel.querySelector("[data-edit='redo']");
   var textLang = box.getAttribute("data-text-lang") || "";
   var state = {text: host.savedText(), show: [], outline: null, detail: null, problems: [],
-               mapKey: "", undo: [], redo: [], lastKey: "", lastTime: 0};
+               mapKey: box.getAttribute("data-map-key") || "", undo: [], redo: [], lastKey: "",
+               lastTime: 0};
   var inflight = false;
   var pending = null;   // {ops, rebuild, key} waiting for the answer in flight
   var storeKey = "cultural-safety-draft:" + (host.usage || uid);
@@ -64,6 +65,7 @@ function CulturalSafetyVisual(box, tools, host) {
         showRefusal(answer.data, key);
       } else {
         var data = answer.data;
+        data.text = newText(before, data);
         if (data.text !== before) { remember(before, key); }
         take(data, rebuild || ops.length === 0);
         box.setAttribute("data-last-check-ms", String(Math.round(performance.now() - began)));
@@ -93,12 +95,19 @@ function CulturalSafetyVisual(box, tools, host) {
     tools.post("studio_edit", {scenario_xml: text, operations: [], show: state.show, map_key: state.mapKey})
       .then(function (answer) {
         if (!answer.ok || text !== state.text) { return; }
+        answer.data.text = newText(text, answer.data);
         if (answer.data.map_key) { state.mapKey = answer.data.map_key; }
         host.showChecked(answer.data, text);
       });
   }
 
   function busy(on) { box.setAttribute("data-busy", on ? "true" : "false"); }
+
+  function newText(sent, data) {  // the server answers with the change, or the whole text
+    if (data.text !== undefined) { return data.text; }
+    var splice = data.splice;
+    return sent.slice(0, splice[0]) + splice[2] + sent.slice(splice[1]);
+  }
 
   function refresh(text, show) {  // a new text from elsewhere (the XML view, undo, a draft)
     if (text !== undefined) { state.text = text; }
