@@ -8,9 +8,10 @@ and meet). Prints a Markdown table of medians; targets at 500 nodes: validation 
 map under 300 ms. Figures are this machine's; nothing here is asserted by tests.
 
 Then the visual editor's server side (issue 14) at 30, 200 and 500 places, on the chain written
-out indented as an author's file is: opening (the first studio_edit, which reads, checks, draws
-the map and builds the outline), an edit with its check (a keystroke in a node's title, as the
-editor sends it: the text, one move, the map's key) and a save (studio_save of the edited text).
+out indented as an author's file is: opening (the first studio_edit, after the page's render has
+read and checked the text and drawn its map: the outline, the form and the problems at fields),
+an edit with its check (a keystroke in a node's title, as the editor sends it: the text, one
+move, the map asked for later) and a save (studio_save of the edited text).
 The browser's own figures are in bench/editor_browser.py.
 """
 import os
@@ -118,9 +119,9 @@ def indented(nodes):
 
 
 def editor_figures(places, repeat):
-    from tests.test_studio import staff
     text = indented(places)
-    author = staff(text)
+    author = Learner(text, user="staff_author")
+    author.block.runtime.user_is_staff = True
     middle = ["node", places // 2]
 
     def edit(scenario_xml, operations, map_key=""):
@@ -137,7 +138,9 @@ def editor_figures(places, repeat):
         edit(text, [{"op": "set", "at": middle, "name": "title",
                      "value": f"Node typed {next(counter)}"}], "later")  # as the editor sends it
 
-    edited = edit(text, [{"op": "set", "at": middle, "name": "title", "value": "Saved"}])["text"]
+    start, end, new = edit(text, [{"op": "set", "at": middle, "name": "title",
+                                   "value": "Saved"}])["splice"]
+    edited = text[:start] + new + text[end:]
 
     def save():
         status, answer = author.post("studio_save", dict(SETTINGS, scenario_xml=edited))
