@@ -153,6 +153,7 @@ def test_an_author_builds_a_four_decision_scenario_with_the_mouse(page, page_log
     for ending in ("end", "ending_1"):
         open_place(page, ending)
         type_into(page, "html", "<p>What happens next.</p>")
+    check_axe(page, "ending form", axe)
     open_place(page, "end")
     page.fill(".cs-form [data-key='id']", "kept_going")
     page.press(".cs-form [data-key='id']", "Enter")
