@@ -267,6 +267,14 @@ def test_unsaved_work_survives_a_reload_and_is_thrown_away_only_when_asked(page,
     check_axe(page, "draft offered", axe)
     click(page, "[data-edit='restore']")
     page.wait_for_selector(".cs-outline-item:has-text('Kept through a reload')")
+    # closing the editor at once (Cancel) keeps the change too
+    click(page, ".cs-outline-item[data-kind='node']")
+    type_into(page, "title", "Kept through a closed editor")
+    page.click(".cs-actions [data-action='cancel']")
+    page.goto(page.url)
+    page.wait_for_selector(".cs-draft:not([hidden])")
+    click(page, "[data-edit='restore']")
+    page.wait_for_selector(".cs-outline-item:has-text('Kept through a closed editor')")
     page.reload()
     page.wait_for_selector(".cs-draft:not([hidden])")
     page.click("[data-edit='discard']")   # the dialog is accepted

@@ -588,6 +588,7 @@ function CulturalSafetyVisual(box, tools, host) {
     refresh: refresh, open: open, text: function () { return state.text; },
     dirty: function () { return state.text !== host.savedText(); },
     saved: function () { dropDraft(); draftBox.hidden = true; },
+    keep: function () { window.clearTimeout(draftTimer); keepDraft(); },  // the editor closes
     goTo: function (problem) { if (problem.form) { open(problem.form, problem.field); } },
     openPlace: function (id) {
       var place = (state.outline ? state.outline.places : []).filter(function (p) { return p.id === id; })[0];

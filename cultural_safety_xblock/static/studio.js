@@ -261,7 +261,11 @@ function CulturalSafetyStudio(runtime, element) {
     var action = target.getAttribute("data-action");
     if (action === "check") { check(); return; }
     if (action === "save") { save(); return; }
-    if (action === "cancel") { if (runtime.notify) { runtime.notify("cancel", {}); } return; }
+    if (action === "cancel") {
+      if (visual) { visual.keep(); }  // offered back when the editor opens again
+      if (runtime.notify) { runtime.notify("cancel", {}); }
+      return;
+    }
     if (action === "preview") { tools.runPreview(tools.from.value, [], text()); return; }
     if (target.hasAttribute("data-index") && visualShown()) {
       visual.goTo(shownProblems[Number(target.getAttribute("data-index"))] || {});
