@@ -440,3 +440,75 @@ def test_concurrent_learners_lose_at_most_one_count_per_overlapping_write_and_ne
 def test_the_users_above_share_shards_so_overlaps_happen():
     shards = [cohort.shard_of(user) for user in USERS]
     assert len(set(shards)) < len(shards)
+
+
+# -- the workbench's real HTTP server ------------------------------------------------------------------
+
+class HttpLearner:
+    """A learner posting to the workbench's handler URLs with its CSRF cookie and header, as
+    the learner view's script does."""
+
+    def __init__(self, base, usage, student, token):
+        self.base, self.usage, self.student, self.token = base, usage, student, token
+        self.version, self.node, self.stage = 0, "", ""
+
+    def post(self, handler, **extra):
+        import urllib.error
+        import urllib.request
+
+        body = json.dumps({"version": self.version, "node": self.node, **extra}).encode()
+        request = urllib.request.Request(
+            f"{self.base}/handler/{self.usage}/{handler}/?student={self.student}", data=body,
+            method="POST", headers={"Content-Type": "application/json", "X-CSRFToken": self.token,
+                                    "Cookie": f"csrftoken={self.token}", "Referer": self.base + "/"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                status, answer = response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            text = error.read().decode("utf-8", "replace")
+            status = error.code
+            answer = json.loads(text) if text.startswith("{") else " ".join(
+                re.findall(r"<title>(.*?)</title>", text, re.S)).strip()[:300]
+        if status == 200:
+            self.version, self.stage = answer["version"], answer["stage"]
+            found = re.search(r'data-node="([^"]*)"', self.stage)
+            self.node = found.group(1) if found else ""
+        return status, answer
+
+    def first_choice(self):
+        return re.findall(r'data-choice="([^"]*)"', self.stage)[0]
+
+
+def a_scenario_on_the_workbench(base):
+    """(usage id, CSRF token) of the first scenario block the workbench serves."""
+    import urllib.request
+
+    index = urllib.request.urlopen(base + "/").read().decode("utf-8")
+    for scenario in re.findall(r'/scenario/([^/"]+)/', index):
+        with urllib.request.urlopen(f"{base}/scenario/{scenario}/?student=conc-http") as response:
+            page = response.read().decode("utf-8")
+            cookies = " ".join(response.headers.get_all("Set-Cookie") or [])
+        for tag in re.findall(r"<[^>]*data-block-type='cultural_safety_scenario'[^>]*>", page):
+            usage = re.search(r"data-usage='([^']+)'", tag)
+            if usage:
+                return usage.group(1), re.search(r"csrftoken=([^;]+)", cookies).group(1)
+    raise AssertionError("no scenario block on the workbench")
+
+
+@pytest.mark.integration
+def test_over_http_two_tabs_sending_one_choice_at_once_are_answered_200_and_409(workbench_server):
+    """The workbench's server runs in one process: the duplicate is told, and refused."""
+    usage, token = a_scenario_on_the_workbench(workbench_server)
+    for trial in range(5):
+        first = HttpLearner(workbench_server, usage, f"conc-http-{trial}", token)
+        assert first.post("begin")[0] == 200
+        twin = HttpLearner(workbench_server, usage, first.student, token)
+        twin.version, twin.node, twin.stage = first.version, first.node, first.stage
+        choice = first.first_choice()
+        answers = run_at_once([lambda tab=tab, sent=choice: tab.post("choose", choice=sent)
+                               for tab in (first, twin)])
+        assert sorted(status for status, _answer in answers) == [200, 409], answers
+        refused = next(answer for status, answer in answers if status == 409)
+        # the twin read the state before the first saved (a duplicate), or after (stale)
+        assert refused["code"] in ("duplicate", "stale")
+        assert ("stage" in refused) == (refused["code"] == "stale")
