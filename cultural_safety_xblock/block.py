@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from web_fragments.fragment import Fragment
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.exceptions import XBlockSaveError
+from xblock.exceptions import InvalidScopeError, XBlockSaveError
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.scorable import ScorableXBlockMixin, Score
 
@@ -192,7 +192,15 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
                 self.progress = self._stored_progress(state, stored.get("at", ""))
                 self.notice = N_("This scenario was updated by its authors; you continue from the "
                                  "last point that still exists.")
-                self._event("state_repaired", {"place": state.place, "kept": len(state.path)})
+                try:
+                    self.save()  # reported only once stored; else repaired again next time
+                except (XBlockSaveError, InvalidScopeError):  # no learner bound: nothing to save
+                    log.warning("A repaired state of %s could not be saved.",
+                                self.scope_ids.usage_id, exc_info=True)
+                    self._clear_dirty_fields()
+                else:
+                    self._event("state_repaired", {"place": state.place,
+                                                   "kept": len(state.path)})
         return state
 
     def _stored_progress(self, state, acted_at):
@@ -356,7 +364,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
                                            "first one is being recorded."), 409)
         return claim
 
-    def _save_learner(self, claim):
+    def _save_learner(self, claim=None):
         """Save the learner's fields now, before anything is published. If they cannot be
         saved (XBlockSaveError: in the LMS a database error on the learner's StudentModule row,
         user_state_client.py ``set_many``), nothing is published or counted, nothing is left
@@ -367,7 +375,8 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
             log.warning("A step of %s could not be saved; nothing of it was published.",
                         self.scope_ids.usage_id, exc_info=True)
             self._clear_dirty_fields()
-            CLAIMS.release(claim)
+            if claim is not None:
+                CLAIMS.release(claim)
             raise Unstored("not-saved", N_("Your action could not be saved. Reload the page and "
                                            "try again."), 409) from None
 
@@ -420,7 +429,7 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
         else:
             kept.pop(id, None)
         self._store_reflections(kept if shared else other, other if shared else kept)
-        self.save()  # stored before it is reported
+        self._save_learner()  # stored before it is reported; a failed save answers 409
         if text.strip():
             self._event("reflection_saved", {"reflection": id, "length": len(text)})
             return {"message": self.gettext("Saved.")}

@@ -127,6 +127,33 @@ def test_when_saving_the_ending_fails_nothing_is_published(monkeypatch):
     assert status == 200 and lms.completions[lms.key("ana")] == 1.0
 
 
+def test_a_reflection_whose_save_fails_is_refused_and_not_reported(monkeypatch):
+    lms = Lms()
+    learner = lms.learner("ana", scenario_xml=DEMO_SCENARIO)
+    monkeypatch.setattr(lms.store, "set_many", _failing)
+    status, answer = learner.call("save_reflection", {"id": "expert", "text": "Mine."})
+    assert status == 409 and answer["code"] == "not-saved"
+    assert not [name for _user, name, _data in lms.tracked if name.endswith("reflection_saved")]
+
+
+def test_a_repaired_state_is_reported_only_once_it_is_stored(monkeypatch):
+    lms = Lms()
+    learner = lms.learner("ana", scenario_xml=BRANCHING)
+    learner.play(BEST[:1])
+    block = learner.load()
+    block.scenario_xml = BRANCHING.replace('id="b"', 'id="b2"').replace('target="b"',
+                                                                         'target="b2"')
+    block.save()
+    monkeypatch.setattr(lms.store, "set_many", _failing)
+    learner.load().learner_state()
+    assert not [name for _user, name, _data in lms.tracked if name.endswith("state_repaired")]
+    monkeypatch.undo()
+    learner.load().learner_state()
+    repaired = [data for _user, name, data in lms.tracked if name.endswith("state_repaired")]
+    assert len(repaired) == 1
+    assert learner.load().learner_state().place == repaired[0]["place"]
+
+
 def _failing(update):
     """courseware/model_data.py, DjangoKeyValueStore.set_many: a database error while saving
     is raised as KeyValueMultiSaveError (XBlock's save then raises XBlockSaveError)."""
