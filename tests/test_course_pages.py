@@ -6,6 +6,7 @@ import pytest
 
 from cultural_safety_xblock.course_units import SCENARIO_TAG, course_dir, units
 from cultural_safety_xblock.scenario import engine
+from cultural_safety_xblock.scenario.analysis import apply_effects, offered_choices
 from cultural_safety_xblock.scenario.compiled import compile_source
 from tests.support.judgement import page_typography
 from tests.support.runtime import Learner
@@ -79,6 +80,23 @@ def test_a_module_debrief_gives_the_true_number_of_reflection_questions(module):
             title = SCENARIOS[name].get("display_name")
             said = f"<em>{title}</em> ends with {NUMBERS[count]}"
             assert said in text, f"{module}: say {said!r}"
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_third_harmful_choice_closes_the_safe_ending_as_the_welcome_page_says(name):
+    assert "a third harmful choice closes the safe ending" in page("m1_welcome_page")
+    scenario = compile_source(SCENARIOS[name]).scenario
+    todo = [(scenario.start_id, scenario.initial_values(), ())]
+    while todo:   # every path, conditions respected
+        place, values, harmful = todo.pop()
+        ending = scenario.ending(place)
+        if ending is not None:
+            assert ending.outcome != "safe" or len(harmful) <= 2, (name, ending.id, harmful)
+            continue
+        node = scenario.node(place)
+        for choice in offered_choices(node, values):
+            todo.append((choice.target, apply_effects(scenario, values, choice),
+                         harmful + ((node.id, choice.id),) * (choice.rating == "harmful")))
 
 
 PAGES = sorted([*(COURSE / "html").glob("*.html"), *(COURSE / "about").glob("*.html")])
