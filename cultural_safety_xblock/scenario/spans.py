@@ -11,6 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from html import unescape
 
+from .edits import _common_prefix, _common_suffix
 from .memory import Memory
 
 # Markup in a well-formed document: comments, CDATA, processing instructions, declarations and
@@ -93,20 +94,97 @@ class Element:
 
 
 _scanned = Memory(8)   # texts scanned lately: an edit's text is the last answer's
+_latest = None         # (text, root) of the last scan asked for: the text the next one edits
 
 
 def scan(text):
     """The root Element of a well-formed ``text``, with its format elements beneath it. What is
-    returned is shared (kept for the next edit of the same text): read it, never change it."""
+    returned is shared (kept for the next edit of the same text): read it, never change it.
+
+    When ``text`` is an edit of the last text scanned inside one element child of the root (a
+    keystroke in a form), only that element is scanned again: the elements before it are the
+    last text's, those after it are the last text's moved by the difference in length."""
+    global _latest
     found = _scanned.get(text)
     if found is None:
-        found = _scanned.keep(text, _scan(text))
+        last = _latest
+        found = rescan(last[0], last[1], text) if last is not None else None
+        found = _scanned.keep(text, found if found is not None else _scan(text))
+    _latest = (text, found)
     return found
+
+
+def rescan(old, root, text):
+    """The root Element of ``text`` from ``root``, that of ``old``, when ``text`` differs from
+    ``old`` inside one element child of the root (its start tag's '<' and its end tag kept);
+    None when it does not (a whole scan is then needed)."""
+    same = _common_prefix(old, text)
+    after = _common_suffix(old, text, same)
+    old_end, shift = len(old) - after, len(text) - len(old)
+    children = root.children
+    index = bisect_right([child.start for child in children], same - 1) - 1
+    if index < 0:
+        return None
+    child = children[index]
+    if not (child.start < same and old_end <= child.end):
+        return None  # the change reaches outside the child: not a rescan of one element
+    lines = _moved_lines(root._lines, text, same, old_end, shift)
+    root_copy = _moved(root, 0, lines, children=[])
+    root_copy._attributes, root_copy._attributes_end = root.attributes, root.attributes_end
+    stack, position = [root_copy], child.start
+    try:
+        position, _ = _walk(text, position, stack, None, lines, stop=1)
+    except (IndexError, ValueError):
+        return None
+    fresh = root_copy.children
+    if (len(stack) != 1 or position != child.end + shift or len(fresh) != 1
+            or fresh[0].start != child.start or fresh[0].end != position):
+        return None
+    root_copy.end, root_copy.inner_end = root.end + shift, root.inner_end + shift
+    root_copy.children = [*children[:index], fresh[0],
+                          *(_moved(later, shift, lines) for later in children[index + 1:])]
+    return root_copy
+
+
+def _moved_lines(lines, text, same, old_end, shift):
+    """The line starts of ``text``: those before the change kept, those in it found, those after
+    it moved."""
+    first, last = bisect_right(lines, same - 1), bisect_right(lines, old_end - 1)
+    found = [match.start() for match in _NEWLINE.finditer(text, same, old_end + shift)]
+    return [*lines[:first], *found, *(line + shift for line in lines[last:])]
+
+
+def _moved(element, shift, lines, children=None):
+    """A copy of ``element`` (and, unless ``children`` is given, its children) ``shift``
+    characters on."""
+    moved = Element.__new__(Element)
+    moved.tag, moved.start, moved.open_end = element.tag, element.start + shift, element.open_end + shift
+    moved.end, moved.inner_end = element.end + shift, element.inner_end + shift
+    moved._body, moved._body_start, moved._lines = element._body, element._body_start + shift, lines
+    moved._attributes = None if element._attributes is None else {
+        name: Attribute(found.value, found.start + shift, found.end + shift, found.quote,
+                        found.name_start + shift)
+        for name, found in element._attributes.items()}
+    if moved._attributes is not None:
+        moved._attributes_end = element._attributes_end + shift
+    moved.children = children if children is not None else [
+        _moved(child, shift, lines) for child in element.children]
+    return moved
 
 
 def _scan(text):
     lines = [found.start() for found in _NEWLINE.finditer(text)]
-    stack, root, position = [], None, 0
+    stack = []
+    _position, root = _walk(text, 0, stack, None, lines)
+    if root is None or stack:
+        raise ValueError("the text is not a well-formed element")
+    return root
+
+
+def _walk(text, position, stack, root, lines, stop=None):
+    """Scan ``text`` from ``position`` with the open elements ``stack`` (None for the author's
+    markup); until the end, or until an end tag leaves ``stop`` elements open. Gives the
+    position reached and the root."""
     while True:
         markup = _MARKUP.search(text, position)
         if markup is None:
@@ -119,18 +197,22 @@ def _scan(text):
             element = stack.pop()
             if element is not None:
                 element.inner_end, element.end = markup.start(), markup.end()
+            if len(stack) == stop:
+                break
             continue
         body = markup.group(3)
         parent = stack[-1] if stack else None
         if parent is not None and parent.tag in CONTAINERS:
             element = Element(name, markup.start(), markup.end(), body, markup.start(3), lines)
             parent.children.append(element)
-        elif root is None:
+        elif root is None and not stack:
             element = root = Element(name, markup.start(), markup.end(), body, markup.start(3),
                                      lines)
         else:
             element = None  # the author's markup inside a scene, a choice's text...
         if body.endswith("/"):
+            if len(stack) == stop:
+                break
             continue
         if element is not None and name in LEAVES:
             # a scene's or a choice's text: straight to its end tag, when nothing between
@@ -141,11 +223,11 @@ def _scan(text):
                     and "<?" not in between):
                 element.inner_end, element.end = close, close + len(name) + 3
                 position = element.end
+                if len(stack) == stop:
+                    break
                 continue
         stack.append(element)
-    if root is None or stack:
-        raise ValueError("the text is not a well-formed element")
-    return root
+    return position, root
 
 
 def find(root, path):
