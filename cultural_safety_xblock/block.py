@@ -17,6 +17,7 @@ from .content_language import ContentLanguageMixin
 from .demo import DEMO_SCENARIO
 from .mobile import MobileMixin
 from .olx_exchange import OlxExchangeMixin
+from .reflections import MAX_REFLECTION, ReflectionsMixin
 from .reports import Replaced, ReplacedDict, ReportsMixin
 from .scenario import engine, olx, scoring, tokens
 from .scenario.compiled import compile_version, content_hash
@@ -51,9 +52,6 @@ class ScenarioText(String):
         xblock.__dict__.pop("_compiled", None)
         del xblock.scenario_version
 
-MAX_REFLECTION = 5_000
-
-
 def _(text):
     """Mark a field's display text for translation (Studio translates field metadata)."""
     return text
@@ -62,8 +60,8 @@ def _(text):
 @XBlock.needs("i18n")
 @XBlock.wants("user", "studio_user_permissions")
 class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, StudioMixin,
-                                  ReportsMixin, MobileMixin, ContentLanguageMixin,
-                                  OlxExchangeMixin, XBlock):
+                                  ReportsMixin, ReflectionsMixin, MobileMixin,
+                                  ContentLanguageMixin, OlxExchangeMixin, XBlock):
     """A branching scenario on power and cultural safety in therapy.
 
     Completion is the block's own (CompletableXBlockMixin: ``has_custom_completion``), 1.0 at an
@@ -112,13 +110,6 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
                        help="The path whose score is kept, for rescoring.")
     completions = Integer(scope=Scope.user_state, default=0)
     last_result = Dict(scope=Scope.user_state, default={})
-    reflections = Dict(scope=Scope.user_state, default={},
-                       help="Reflections saved while staff may read them (reflections_in_"
-                            "reports on): the LMS's instructor report prints this state raw.")
-    private_reflections = Dict(scope=Scope.preferences, default={},
-                               help="{usage id: {reflection id: text}}: reflections saved while "
-                                    "private, kept out of the learner's state (StudentModule."
-                                    "state, which the instructor report prints raw).")
     notice = String(scope=Scope.user_state, default="")
     last_activity = String(scope=Scope.user_state, default="",
                            help="Before 'at' in progress: read only for states stored before.")
@@ -405,67 +396,6 @@ class CulturalSafetyScenarioBlock(ScorableXBlockMixin, CompletableXBlockMixin, S
         scenario, rules = self._playable(), self.rules
         return self._apply(engine.restart(scenario, self.learner_state(), rules, node, version),
                            rules, view)
-
-    @json_action(id=str, text=str)
-    def save_reflection(self, id, text, view):  # noqa: A002, ARG002 - JSON fields; view: refusals'
-        scenario = self._playable()
-        if id not in {reflection.id for reflection in scenario.reflections}:
-            raise Refusal("unknown-reflection", N_("There is no such reflection question."), 400)
-        if len(text) > MAX_REFLECTION:
-            raise Refusal("too-long", N_("A reflection can be at most {limit} characters."), 400,
-                          limit=MAX_REFLECTION)
-        self.settle_reflections()
-        had = id in self.saved_reflections()
-        if not text.strip() and not had:
-            raise Refusal("empty-reflection", N_("There is nothing to save yet: write your "
-                                                 "reflection first."), 400)
-        shared = self.stored("reflections_in_reports")
-        mine = self._private_of_this_block()
-        kept = {**(self.reflections if shared else mine)}
-        other = {**(mine if shared else self.reflections)}
-        other.pop(id, None)  # each reflection lives in one place: the one the setting says now
-        if text.strip():
-            kept[id] = text
-        else:
-            kept.pop(id, None)
-        self._store_reflections(kept if shared else other, other if shared else kept)
-        self._save_learner()  # stored before it is reported; a failed save answers 409
-        if text.strip():
-            self._event("reflection_saved", {"reflection": id, "length": len(text)})
-            return {"message": self.gettext("Saved.")}
-        self._event("reflection_cleared", {"reflection": id})
-        return {"message": self.gettext("Your reflection was removed.")}
-
-    # -- reflections: private ones outside the learner's state -------------------------------
-
-    def _private_of_this_block(self):
-        found = self.private_reflections.get(str(self.scope_ids.usage_id))
-        return found if isinstance(found, dict) else {}
-
-    def _store_reflections(self, shared, private):
-        """Write both places, each only if it changes (a field write is a row write)."""
-        if shared != self.reflections:
-            self.reflections = shared
-        if private != self._private_of_this_block():
-            everyone = {**self.private_reflections}
-            if private:
-                everyone[str(self.scope_ids.usage_id)] = private
-            else:
-                everyone.pop(str(self.scope_ids.usage_id), None)
-            self.private_reflections = everyone
-
-    def saved_reflections(self):
-        """The learner's reflections on this block, wherever they live."""
-        return {**self._private_of_this_block(), **self.reflections}
-
-    def settle_reflections(self):
-        """While reflections are private, none stays in the learner's state: those saved there
-        (while staff could read them, or by a version before private_reflections) move out on
-        the learner's next visit. Private ones never move into the state: the learner was
-        told they were private when writing them."""
-        if self.stored("reflections_in_reports") or not self.reflections:
-            return
-        self._store_reflections({}, {**self._private_of_this_block(), **self.reflections})
 
     # -- grades and completion ---------------------------------------------------------------
 

@@ -8,7 +8,6 @@ holding one learner at a time.
 Column names are a fixed English data format (scripts rely on them); ``COLUMN_HELP`` and
 docs/administrators.md explain each.
 """
-import json
 from collections import OrderedDict
 
 from .cohort import fraction
